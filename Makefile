@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# clonegate: build, install and test.
+#
+#   make                  build clonegate.ko against KDIR
+#   make install          install it (with depmod) for KERNELRELEASE
+#   make check            the whole test suite, in VMs (installs what it needs)
+#   make demo             boot a VM, load the module, show what it decides
+#   make kunit            the KUnit lane alone, on the debug kernel
+#   make style            checkpatch over module/, kunit/ and include/
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PWD := $(CURDIR)
+CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) \
+	$(CLONEGATE_CACHE)/src/linux-source-6.1/scripts/checkpatch.pl)
+CLONEGATE_CACHE ?= /var/cache/clonegate
+
+all: modules
+
+kdir-check:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "clonegate: no kernel build tree at $(KDIR)." >&2; \
+		echo "  On Debian/Ubuntu: apt install linux-headers-$(KERNELRELEASE)" >&2; \
+		echo "  On Fedora/RHEL:   dnf install kernel-devel-$(KERNELRELEASE)" >&2; \
+		echo "  Or point at a configured tree: make KDIR=/path/to/linux" >&2; \
+		exit 1; \
+	fi
+
+modules: kdir-check
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+	depmod -a $(KERNELRELEASE)
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
+	rm -rf build/
+
+check:
+	vm/run.sh check
+
+demo:
+	vm/run.sh demo
+
+kunit:
+	vm/run.sh kunit
+
+style:
+	$(CHECKPATCH) -f --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		module/*.c module/*.h include/uapi/linux/*.h $(wildcard kunit/*.c)
+
+.PHONY: all kdir-check modules install clean check demo kunit style

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clonegate policy: gVisor's clone and unshare rules as a table, the
+ * profiles, and the parsers of the values sysfs and module parameters take.
+ *
+ * Pure: nothing here reads current, takes a lock or touches a global that
+ * changes, so KUnit can test every row with made-up calls.
+ */
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/ctype.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "policy.h"
+
+const char *const clonegate_op_names[CLONEGATE_OP_COUNT] = {
+	[CLONEGATE_OP_CLONE]	= "clone",
+	[CLONEGATE_OP_CLONE3]	= "clone3",
+	[CLONEGATE_OP_FORK]	= "fork",
+	[CLONEGATE_OP_VFORK]	= "vfork",
+	[CLONEGATE_OP_UNSHARE]	= "unshare",
+};
+
+const char *const clonegate_mode_names[CLONEGATE_MODE_COUNT] = {
+	[CLONEGATE_MODE_OFF]		= "off",
+	[CLONEGATE_MODE_AUDIT]		= "audit",
+	[CLONEGATE_MODE_ENFORCE]	= "enforce",
+};
+
+const char *const clonegate_profile_names[CLONEGATE_PROFILE_COUNT] = {
+	[CLONEGATE_PROFILE_GVISOR]	= "gvisor",
+	[CLONEGATE_PROFILE_PERMISSIVE]	= "permissive",
+	[CLONEGATE_PROFILE_CUSTOM]	= "custom",
+};
+
+/* Namespaces whose creation gVisor's Task.Clone checks CAP_SYS_ADMIN for. */
+#define CLONE_NS_NEEDS_CAP \
+	(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
+/* Task.Unshare checks the mount namespace too. */
+#define UNSHARE_NS_NEEDS_CAP (CLONE_NS_NEEDS_CAP | CLONE_NEWNS)
+
+static bool has(const struct clonegate_call *c, u64 flags)
+{
+	return c->flags & flags;
+}
+
+static bool fact(const struct clonegate_call *c, u32 f)
+{
+	return c->facts & f;
+}
+
+static u64 allowed_flags(const struct clonegate_policy *p,
+			 const struct clonegate_call *c)
+{
+	return c->op == CLONEGATE_OP_UNSHARE ? p->unshare_flags : p->clone_flags;
+}
+
+static bool match_unsupported_flag(const struct clonegate_policy *p,
+				   const struct clonegate_call *c)
+{
+	return c->flags & ~allowed_flags(p, c);
+}
+
+/* Signal actions name handlers by address: they need one address space. */
+static bool match_sighand_without_vm(const struct clonegate_policy *p,
+				     const struct clonegate_call *c)
+{
+	return has(c, CLONE_SIGHAND) && !has(c, CLONE_VM);
+}
+
+static bool match_set_tid(const struct clonegate_policy *p,
+			  const struct clonegate_call *c)
+{
+	return c->set_tid_size != 0;
+}
+
+/* Thread-group-directed signals need one set of handlers per group. */
+static bool match_thread_without_sighand(const struct clonegate_policy *p,
+					 const struct clonegate_call *c)
+{
+	return has(c, CLONE_THREAD) && !has(c, CLONE_SIGHAND);
+}
+
+/* All threads of a group live in one pid namespace. */
+static bool match_thread_newpid(const struct clonegate_policy *p,
+				const struct clonegate_call *c)
+{
+	return has(c, CLONE_THREAD) &&
+	       (has(c, CLONE_NEWPID) || fact(c, CLONEGATE_FACT_PIDNS_PENDING));
+}
+
+/* CLONE_NEWPID and a pending unshare(CLONE_NEWPID) are two ways to ask. */
+static bool match_newpid_pending(const struct clonegate_policy *p,
+				 const struct clonegate_call *c)
+{
+	return has(c, CLONE_NEWPID) && fact(c, CLONEGATE_FACT_PIDNS_PENDING);
+}
+
+/* Thread groups and fs contexts cannot span user namespaces. */
+static bool match_newuser_thread_fs(const struct clonegate_policy *p,
+				    const struct clonegate_call *c)
+{
+	return has(c, CLONE_NEWUSER) && has(c, CLONE_THREAD | CLONE_FS);
+}
+
+static bool match_bad_exit_signal(const struct clonegate_policy *p,
+				  const struct clonegate_call *c)
+{
+	return c->exit_signal != 0 && !valid_signal(c->exit_signal);
+}
+
+/* A new mount namespace cannot share the root and cwd of the old one. */
+static bool match_fs_newns(const struct clonegate_policy *p,
+			   const struct clonegate_call *c)
+{
+	return has(c, CLONE_FS) && has(c, CLONE_NEWNS);
+}
+
+/* The sentry does not count users of an mm or a sighand: refuse both. */
+static bool match_unshare_vm_sighand(const struct clonegate_policy *p,
+				     const struct clonegate_call *c)
+{
+	return has(c, CLONE_VM | CLONE_SIGHAND);
+}
+
+static bool match_unshare_thread_multithreaded(const struct clonegate_policy *p,
+					       const struct clonegate_call *c)
+{
+	return has(c, CLONE_THREAD) &&
+	       !fact(c, CLONEGATE_FACT_SINGLE_THREADED);
+}
+
+static bool match_newuser_chroot(const struct clonegate_policy *p,
+				 const struct clonegate_call *c)
+{
+	return has(c, CLONE_NEWUSER) && fact(c, CLONEGATE_FACT_CHROOTED);
+}
+
+/*
+ * The new user namespace, created first, gives its creator every capability
+ * over the other namespaces of the same call.
+ */
+static bool match_ns_needs_cap(const struct clonegate_policy *p,
+			       const struct clonegate_call *c)
+{
+	u64 ns = c->op == CLONEGATE_OP_UNSHARE ? UNSHARE_NS_NEEDS_CAP :
+						 CLONE_NS_NEEDS_CAP;
+
+	return has(c, ns) && !has(c, CLONE_NEWUSER) &&
+	       !fact(c, CLONEGATE_FACT_CAP_SYS_ADMIN);
+}
+
+struct rule_row {
+	const char *name;
+	unsigned int ops;
+	int err;
+	/* facts the predicate reads, and the flags that make it read them */
+	u32 facts;
+	u64 facts_when;
+	bool (*match)(const struct clonegate_policy *p,
+		      const struct clonegate_call *c);
+};
+
+#define ROW(id, o, e, fa, fw, fn)					\
+	[CLONEGATE_RULE_##id] = { .name = #fn, .ops = (o), .err = (e),	\
+				  .facts = (fa), .facts_when = (fw),	\
+				  .match = match_##fn }
+
+#define CLONE_OPS	CLONEGATE_OPS_CLONE_FAMILY
+#define UNSHARE_OPS	CLONEGATE_OPS_UNSHARE
+#define ALL_OPS		(CLONE_OPS | UNSHARE_OPS)
+
+/* In the order gVisor checks them: the first match decides. */
+static const struct rule_row rules[] = {
+	ROW(UNSUPPORTED_FLAG, ALL_OPS, -EINVAL, 0, 0, unsupported_flag),
+	ROW(SIGHAND_WITHOUT_VM, CLONE_OPS, -EINVAL, 0, 0, sighand_without_vm),
+	ROW(SET_TID, CLONE_OPS, -EOPNOTSUPP, 0, 0, set_tid),
+	ROW(THREAD_WITHOUT_SIGHAND, CLONE_OPS, -EINVAL, 0, 0,
+	    thread_without_sighand),
+	ROW(THREAD_NEWPID, CLONE_OPS, -EINVAL, CLONEGATE_FACT_PIDNS_PENDING,
+	    CLONE_THREAD, thread_newpid),
+	ROW(NEWPID_PENDING, CLONE_OPS, -EINVAL, CLONEGATE_FACT_PIDNS_PENDING,
+	    CLONE_NEWPID, newpid_pending),
+	ROW(NEWUSER_THREAD_FS, CLONE_OPS, -EINVAL, 0, 0, newuser_thread_fs),
+	ROW(BAD_EXIT_SIGNAL, CLONE_OPS, -EINVAL, 0, 0, bad_exit_signal),
+	ROW(FS_NEWNS, CLONE_OPS, -EINVAL, 0, 0, fs_newns),
+	ROW(UNSHARE_VM_SIGHAND, UNSHARE_OPS, -EINVAL, 0, 0,
+	    unshare_vm_sighand),
+	ROW(UNSHARE_THREAD_MULTITHREADED, UNSHARE_OPS, -EINVAL,
+	    CLONEGATE_FACT_SINGLE_THREADED, CLONE_THREAD,
+	    unshare_thread_multithreaded),
+	ROW(NEWUSER_CHROOT, ALL_OPS, -EPERM, CLONEGATE_FACT_CHROOTED,
+	    CLONE_NEWUSER, newuser_chroot),
+	ROW(NS_NEEDS_CAP, ALL_OPS, -EPERM, CLONEGATE_FACT_CAP_SYS_ADMIN,
+	    UNSHARE_NS_NEEDS_CAP, ns_needs_cap),
+};
+static_assert(ARRAY_SIZE(rules) == CLONEGATE_RULE_COUNT);
+
+/**
+ * clonegate_rule_name() - the stable name of a rule row
+ * @rule: a rule id, or CLONEGATE_RULE_NONE
+ *
+ * Return: the name logs, events and sysfs show; "none" for no rule.
+ */
+const char *clonegate_rule_name(enum clonegate_rule rule)
+{
+	return rule < CLONEGATE_RULE_COUNT ? rules[rule].name : "none";
+}
+
+/**
+ * clonegate_rule_errno() - the errno a rule row denies with
+ * @rule: a rule id
+ *
+ * Return: the negative errno, or 0 for CLONEGATE_RULE_NONE.
+ */
+int clonegate_rule_errno(enum clonegate_rule rule)
+{
+	return rule < CLONEGATE_RULE_COUNT ? rules[rule].err : 0;
+}
+
+/**
+ * clonegate_call_needs() - the caller facts a decision on these flags reads
+ * @op: the operation
+ * @flags: its clone flags
+ *
+ * Some facts cost a path walk or a capability check; the hooks gather only
+ * the ones a rule could read, so a plain fork gathers none.
+ *
+ * Return: a mask of CLONEGATE_FACT_* bits.
+ */
+u32 clonegate_call_needs(enum clonegate_op op, u64 flags)
+{
+	u32 needs = 0;
+	int i;
+
+	for (i = 0; i < CLONEGATE_RULE_COUNT; i++)
+		if ((rules[i].ops & BIT(op)) && (flags & rules[i].facts_when))
+			needs |= rules[i].facts;
+	return needs;
+}
+
+/**
+ * clonegate_decide() - decide one call against one policy
+ * @p: the policy
+ * @call: the snapshot of the call
+ *
+ * Mode is not applied here: the verdict says what enforce would do, and the
+ * caller turns a deny into "audited" under audit.
+ *
+ * Return: the verdict: err 0 and CLONEGATE_RULE_NONE to allow, or the errno
+ * and id of the first enabled rule row that matched.
+ */
+struct clonegate_verdict clonegate_decide(const struct clonegate_policy *p,
+					  const struct clonegate_call *call)
+{
+	struct clonegate_verdict v = { 0, CLONEGATE_RULE_NONE };
+	int i;
+
+	for (i = 0; i < CLONEGATE_RULE_COUNT; i++) {
+		const struct rule_row *r = &rules[i];
+
+		if (!(p->rules & BIT(i)) || !(r->ops & BIT(call->op)))
+			continue;
+		if (r->match(p, call)) {
+			v.err = r->err;
+			v.rule = i;
+			break;
+		}
+	}
+	return v;
+}
+
+/**
+ * clonegate_policy_init() - fill a policy from a profile
+ * @p: the policy to fill
+ * @profile: gvisor or permissive (custom is treated as gvisor)
+ * @mode: the mode to set
+ */
+void clonegate_policy_init(struct clonegate_policy *p,
+			   enum clonegate_profile profile,
+			   enum clonegate_mode mode)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = mode;
+	if (profile == CLONEGATE_PROFILE_PERMISSIVE) {
+		p->profile = profile;
+		p->clone_flags = CLONEGATE_LINUX_FLAGS;
+		p->unshare_flags = CLONEGATE_LINUX_UNSHARE_FLAGS;
+		p->rules = 0;
+	} else {
+		p->profile = CLONEGATE_PROFILE_GVISOR;
+		p->clone_flags = CLONEGATE_GVISOR_CLONE_FLAGS;
+		p->unshare_flags = CLONEGATE_GVISOR_UNSHARE_FLAGS;
+		p->rules = CLONEGATE_RULES_ALL;
+	}
+}
+
+/* Lowercase names without CLONE_, indexed by bit; NULL where Linux has none. */
+static const char *const flag_names[64] = {
+	[7] = "newtime",	[8] = "vm",		[9] = "fs",
+	[10] = "files",		[11] = "sighand",	[12] = "pidfd",
+	[13] = "ptrace",	[14] = "vfork",		[15] = "parent",
+	[16] = "thread",	[17] = "newns",		[18] = "sysvsem",
+	[19] = "settls",	[20] = "parent_settid",	[21] = "child_cleartid",
+	[22] = "detached",	[23] = "untraced",	[24] = "child_settid",
+	[25] = "newcgroup",	[26] = "newuts",	[27] = "newipc",
+	[28] = "newuser",	[29] = "newpid",	[30] = "newnet",
+	[31] = "io",		[32] = "clear_sighand",	[33] = "into_cgroup",
+};
+
+/**
+ * clonegate_flag_name() - the name of one clone flag bit
+ * @bit: 0 to 63
+ *
+ * Return: the name, or NULL if Linux defines no flag at that bit.
+ */
+const char *clonegate_flag_name(unsigned int bit)
+{
+	return bit < ARRAY_SIZE(flag_names) ? flag_names[bit] : NULL;
+}
+
+static int flag_bit(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if (flag_names[i] && strlen(flag_names[i]) == len &&
+		    !memcmp(flag_names[i], name, len))
+			return i;
+	return -1;
+}
+
+/**
+ * clonegate_format_flags() - render a flag mask as names in bit order
+ * @buf: where to write
+ * @size: its size
+ * @flags: the mask
+ *
+ * An empty mask reads "none", which clonegate_parse_flags() takes back.
+ *
+ * Return: the number of bytes written, including the final newline.
+ */
+int clonegate_format_flags(char *buf, size_t size, u64 flags)
+{
+	int len = 0;
+	int i;
+
+	if (!flags)
+		return scnprintf(buf, size, "none\n");
+	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if ((flags & BIT_ULL(i)) && flag_names[i])
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? " " : "", flag_names[i]);
+	len += scnprintf(buf + len, size - len, "\n");
+	return len;
+}
+
+/*
+ * A sysfs value is text: a NUL inside the write, or a control byte other
+ * than whitespace, means binary input and rejects the write.
+ */
+static int check_text(const char *buf, size_t len)
+{
+	size_t i;
+
+	if (strnlen(buf, len) != len)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isprint(buf[i]) && !isspace(buf[i]))
+			return -EINVAL;
+	return 0;
+}
+
+static const char *next_word(const char *s, const char *end, size_t *wlen)
+{
+	const char *w;
+
+	while (s < end && isspace(*s))
+		s++;
+	w = s;
+	while (s < end && !isspace(*s))
+		s++;
+	*wlen = s - w;
+	return w;
+}
+
+/**
+ * clonegate_parse_flags() - parse a clone_flags or unshare_flags write
+ * @buf: the written value
+ * @len: its length; a NUL byte inside it is binary input, rejected
+ * @valid: the bits this file may hold
+ * @old: the current mask, for edits
+ * @out: the new mask
+ *
+ * Takes three forms, never mixed: a full list of names ("vm fs files"),
+ * edits ("+newuser -newnet", applied to @old), or a hex mask ("0x100").
+ * "none" alone is the empty list. Anything else is rejected whole.
+ *
+ * Return: 0, -EINVAL for an empty, unknown, duplicate, mixed, binary or
+ * out-of-@valid value, or -ERANGE for a number wider than 64 bits.
+ */
+int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
+			  u64 *out)
+{
+	const char *end, *w;
+	u64 set = 0, add = 0, del = 0;
+	int words = 0, edits = 0;
+	size_t wlen;
+	int err;
+
+	err = check_text(buf, len);
+	if (err)
+		return err;
+	end = buf + len;
+	w = next_word(buf, end, &wlen);
+	if (!wlen)
+		return -EINVAL;
+
+	if (wlen > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+		char num[20];
+		u64 mask;
+		size_t rest;
+
+		next_word(w + wlen, end, &rest);
+		if (rest)
+			return -EINVAL;
+		if (wlen >= sizeof(num))
+			return -ERANGE;
+		memcpy(num, w, wlen);
+		num[wlen] = '\0';
+		err = kstrtou64(num, 16, &mask);
+		if (err)
+			return err;
+		if (mask & ~valid)
+			return -EINVAL;
+		*out = mask;
+		return 0;
+	}
+
+	for (; wlen; w = next_word(w + wlen, end, &wlen)) {
+		char sign = 0;
+		int bit;
+		u64 b;
+
+		words++;
+		if (w[0] == '+' || w[0] == '-') {
+			sign = w[0];
+			w++;
+			wlen--;
+			edits++;
+		}
+		if (!wlen)
+			return -EINVAL;
+		if (!sign && wlen == 4 && !memcmp(w, "none", 4)) {
+			b = 0;
+		} else {
+			bit = flag_bit(w, wlen);
+			if (bit < 0)
+				return -EINVAL;
+			b = BIT_ULL(bit);
+			if (!(b & valid) || ((set | add | del) & b))
+				return -EINVAL;
+		}
+		if (sign == '+')
+			add |= b;
+		else if (sign == '-')
+			del |= b;
+		else
+			set |= b;
+	}
+
+	if (edits && edits != words)
+		return -EINVAL;
+	if (!edits && set == 0 && words != 1)
+		return -EINVAL;	/* "none" only stands alone */
+	*out = edits ? (old | add) & ~del : set;
+	return 0;
+}
+
+/**
+ * clonegate_parse_rules() - parse a write to the rules file
+ * @buf: the written value
+ * @len: its length
+ * @old: the enabled rules now
+ * @out: the enabled rules after the write
+ *
+ * Each word is +name or -name; several may be given and apply together.
+ *
+ * Return: 0, or -EINVAL for an empty value, a word without a sign, an
+ * unknown or repeated name.
+ */
+int clonegate_parse_rules(const char *buf, size_t len, u32 old, u32 *out)
+{
+	const char *end = buf + len, *w;
+	u32 add = 0, del = 0;
+	size_t wlen;
+	int err;
+
+	err = check_text(buf, len);
+	if (err)
+		return err;
+	w = next_word(buf, end, &wlen);
+	if (!wlen)
+		return -EINVAL;
+	for (; wlen; w = next_word(w + wlen, end, &wlen)) {
+		int i;
+
+		if (wlen < 2 || (w[0] != '+' && w[0] != '-'))
+			return -EINVAL;
+		for (i = 0; i < CLONEGATE_RULE_COUNT; i++)
+			if (strlen(rules[i].name) == wlen - 1 &&
+			    !memcmp(rules[i].name, w + 1, wlen - 1))
+				break;
+		if (i == CLONEGATE_RULE_COUNT || ((add | del) & BIT(i)))
+			return -EINVAL;
+		if (w[0] == '+')
+			add |= BIT(i);
+		else
+			del |= BIT(i);
+	}
+	*out = (old | add) & ~del;
+	return 0;
+}
+
+/**
+ * clonegate_parse_name() - match a written word against a table of names
+ * @buf: the written value; one trailing newline is allowed
+ * @len: its length
+ * @names: the table
+ * @count: its size
+ *
+ * Return: the index of the name, or -EINVAL.
+ */
+int clonegate_parse_name(const char *buf, size_t len,
+			 const char *const *names, unsigned int count)
+{
+	unsigned int i;
+
+	if (strnlen(buf, len) != len)
+		return -EINVAL;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	for (i = 0; i < count; i++)
+		if (names[i] && strlen(names[i]) == len &&
+		    !memcmp(names[i], buf, len))
+			return i;
+	return -EINVAL;
+}
