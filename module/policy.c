@@ -375,14 +375,20 @@ static int check_text(const char *buf, size_t len)
 	return 0;
 }
 
+/* Words are separated by whitespace or commas (handy in module options). */
+static bool is_sep(char c)
+{
+	return isspace(c) || c == ',';
+}
+
 static const char *next_word(const char *s, const char *end, size_t *wlen)
 {
 	const char *w;
 
-	while (s < end && isspace(*s))
+	while (s < end && is_sep(*s))
 		s++;
 	w = s;
-	while (s < end && !isspace(*s))
+	while (s < end && !is_sep(*s))
 		s++;
 	*wlen = s - w;
 	return w;
@@ -396,7 +402,8 @@ static const char *next_word(const char *s, const char *end, size_t *wlen)
  * @old: the current mask, for edits
  * @out: the new mask
  *
- * Takes three forms, never mixed: a full list of names ("vm fs files"),
+ * Takes three forms, never mixed: a full list of names ("vm fs files",
+ * commas work as separators too),
  * edits ("+newuser -newnet", applied to @old), or a hex mask ("0x100").
  * "none" alone is the empty list. Anything else is rejected whole.
  *

@@ -23,7 +23,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
 cache=${CLONEGATE_CACHE:-/var/cache/clonegate}
 out=${CLONEGATE_OUT:-$top/build/vm}
-timeout_s=${CLONEGATE_VM_TIMEOUT:-1500}
+# a lane that runs longer than this hangs: the VM is killed and the lane fails
+timeout_s=${CLONEGATE_VM_TIMEOUT:-900}
 
 say() { printf '# %s\n' "$*"; }
 die() { printf 'vm/run.sh: %s\n' "$*" >&2; exit 1; }
@@ -183,7 +184,7 @@ lane_debian() {
 	[ "$lane" != demo ] || make -s -C "$top/tools" OUT="$dest/tools"
 	make_initramfs "$dest" "$lane"
 	boot "/boot/vmlinuz-$kver" "$dest/initrd.gz" "$dest/console.log" \
-		"quiet loglevel=4 clonegate_lane=$lane" 1G
+		"quiet loglevel=4 oops=panic panic_on_warn=1 clonegate_lane=$lane" 1G
 	verdict "$dest/console.log" "$lane"
 }
 
