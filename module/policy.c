@@ -323,38 +323,30 @@ const char *clonegate_flag_name(unsigned int bit)
 	return bit < ARRAY_SIZE(flag_names) ? flag_names[bit] : NULL;
 }
 
-static int flag_bit(const char *name, size_t len)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if (flag_names[i] && strlen(flag_names[i]) == len &&
-		    !memcmp(flag_names[i], name, len))
-			return i;
-	return -1;
-}
-
 /**
- * clonegate_format_flags() - render a flag mask as names in bit order
+ * clonegate_format_set() - render a set as its members' names, in order
  * @buf: where to write
  * @size: its size
- * @flags: the mask
+ * @name: the name of member i, or NULL for an unnamed bit
+ * @count: number of members
+ * @set: the set
  *
- * An empty mask reads "none", which clonegate_parse_flags() takes back.
+ * An empty set reads "none", which clonegate_parse_set() takes back.
  *
  * Return: the number of bytes written, including the final newline.
  */
-int clonegate_format_flags(char *buf, size_t size, u64 flags)
+int clonegate_format_set(char *buf, size_t size, clonegate_name_fn name,
+			 unsigned int count, u64 set)
 {
+	unsigned int i;
 	int len = 0;
-	int i;
 
-	if (!flags)
-		return scnprintf(buf, size, "none\n");
-	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
-		if ((flags & BIT_ULL(i)) && flag_names[i])
+	for (i = 0; i < count; i++)
+		if ((set & BIT_ULL(i)) && name(i))
 			len += scnprintf(buf + len, size - len, "%s%s",
-					 len ? " " : "", flag_names[i]);
+					 len ? " " : "", name(i));
+	if (!len)
+		len = scnprintf(buf, size, "none");
 	len += scnprintf(buf + len, size - len, "\n");
 	return len;
 }
@@ -394,64 +386,51 @@ static const char *next_word(const char *s, const char *end, size_t *wlen)
 	return w;
 }
 
+static int member(const char *w, size_t wlen, clonegate_name_fn name,
+		  unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		if (name(i) && strlen(name(i)) == wlen &&
+		    !memcmp(name(i), w, wlen))
+			return i;
+	return -1;
+}
+
 /**
- * clonegate_parse_flags() - parse a clone_flags or unshare_flags write
+ * clonegate_parse_set() - parse a write of a set of named members
  * @buf: the written value
  * @len: its length; a NUL byte inside it is binary input, rejected
- * @valid: the bits this file may hold
- * @old: the current mask, for edits
- * @out: the new mask
+ * @name: the name of member i, or NULL for an unnamed bit
+ * @count: number of members
+ * @valid: the members this value may hold
+ * @old: the set now, for edits
+ * @out: the new set
  *
- * Takes three forms, never mixed: a full list of names ("vm fs files",
- * commas work as separators too),
- * edits ("+newuser -newnet", applied to @old), or a hex mask ("0x100").
- * "none" alone is the empty list. Anything else is rejected whole.
+ * Two forms, never mixed: a full list of names ("vm fs files"; commas work
+ * as separators too) or edits of @old ("+newuser -newnet"). "none" alone
+ * is the empty list. Anything else is rejected whole.
  *
- * Return: 0, -EINVAL for an empty, unknown, duplicate, mixed, binary or
- * out-of-@valid value, or -ERANGE for a number wider than 64 bits.
+ * Return: 0, or -EINVAL for an empty, unknown, duplicate, mixed, binary or
+ * out-of-@valid value.
  */
-int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
-			  u64 *out)
+int clonegate_parse_set(const char *buf, size_t len, clonegate_name_fn name,
+			unsigned int count, u64 valid, u64 old, u64 *out)
 {
-	const char *end, *w;
+	const char *end = buf + len, *w;
 	u64 set = 0, add = 0, del = 0;
-	int words = 0, edits = 0;
+	int words = 0, edits = 0, none = 0;
 	size_t wlen;
 	int err;
 
 	err = check_text(buf, len);
 	if (err)
 		return err;
-	end = buf + len;
-	w = next_word(buf, end, &wlen);
-	if (!wlen)
-		return -EINVAL;
-
-	if (wlen > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
-		char num[20];
-		u64 mask;
-		size_t rest;
-
-		next_word(w + wlen, end, &rest);
-		if (rest)
-			return -EINVAL;
-		if (wlen >= sizeof(num))
-			return -ERANGE;
-		memcpy(num, w, wlen);
-		num[wlen] = '\0';
-		err = kstrtou64(num, 16, &mask);
-		if (err)
-			return err;
-		if (mask & ~valid)
-			return -EINVAL;
-		*out = mask;
-		return 0;
-	}
-
-	for (; wlen; w = next_word(w + wlen, end, &wlen)) {
+	for (w = next_word(buf, end, &wlen); wlen;
+	     w = next_word(w + wlen, end, &wlen)) {
 		char sign = 0;
-		int bit;
-		u64 b;
+		int i;
 
 		words++;
 		if (w[0] == '+' || w[0] == '-') {
@@ -460,32 +439,96 @@ int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
 			wlen--;
 			edits++;
 		}
-		if (!wlen)
-			return -EINVAL;
 		if (!sign && wlen == 4 && !memcmp(w, "none", 4)) {
-			b = 0;
-		} else {
-			bit = flag_bit(w, wlen);
-			if (bit < 0)
-				return -EINVAL;
-			b = BIT_ULL(bit);
-			if (!(b & valid) || ((set | add | del) & b))
-				return -EINVAL;
+			none++;
+			continue;
 		}
+		i = member(w, wlen, name, count);
+		if (i < 0 || !(valid & BIT_ULL(i)) ||
+		    ((set | add | del) & BIT_ULL(i)))
+			return -EINVAL;
 		if (sign == '+')
-			add |= b;
+			add |= BIT_ULL(i);
 		else if (sign == '-')
-			del |= b;
+			del |= BIT_ULL(i);
 		else
-			set |= b;
+			set |= BIT_ULL(i);
 	}
-
-	if (edits && edits != words)
+	if (!words || (edits && edits != words) || (none && words != 1))
 		return -EINVAL;
-	if (!edits && set == 0 && words != 1)
-		return -EINVAL;	/* "none" only stands alone */
 	*out = edits ? (old | add) & ~del : set;
 	return 0;
+}
+
+static const char *flag_name(unsigned int bit)
+{
+	return flag_names[bit];
+}
+
+/**
+ * clonegate_parse_flags() - parse a clone_flags or unshare_flags write
+ * @buf: the written value
+ * @len: its length
+ * @valid: the bits this file may hold
+ * @old: the current mask, for edits
+ * @out: the new mask
+ *
+ * A hex mask ("0x10000100"), or the names and edits clonegate_parse_set()
+ * takes.
+ *
+ * Return: 0, -EINVAL for a value clonegate_parse_set() rejects or a mask
+ * with bits outside @valid, or -ERANGE for a number wider than 64 bits.
+ */
+int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
+			  u64 *out)
+{
+	const char *end = buf + len, *w;
+	char num[20];
+	size_t wlen, rest;
+	u64 mask;
+	int err;
+
+	err = check_text(buf, len);
+	if (err)
+		return err;
+	w = next_word(buf, end, &wlen);
+	if (wlen < 3 || w[0] != '0' || (w[1] != 'x' && w[1] != 'X'))
+		return clonegate_parse_set(buf, len, flag_name,
+					   ARRAY_SIZE(flag_names), valid, old,
+					   out);
+	next_word(w + wlen, end, &rest);
+	if (rest)
+		return -EINVAL;
+	if (wlen >= sizeof(num))
+		return -ERANGE;
+	memcpy(num, w, wlen);
+	num[wlen] = '\0';
+	err = kstrtou64(num, 16, &mask);
+	if (err)
+		return err;
+	if (mask & ~valid)
+		return -EINVAL;
+	*out = mask;
+	return 0;
+}
+
+/**
+ * clonegate_format_flags() - render a flag mask as names in bit order
+ * @buf: where to write
+ * @size: its size
+ * @flags: the mask
+ *
+ * Return: the number of bytes written, including the final newline.
+ */
+int clonegate_format_flags(char *buf, size_t size, u64 flags)
+{
+	return clonegate_format_set(buf, size, flag_name,
+				    ARRAY_SIZE(flag_names), flags);
+}
+
+static const char *rule_name(unsigned int i)
+{
+	return rules[i].name;
 }
 
 /**
@@ -495,42 +538,26 @@ int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
  * @old: the enabled rules now
  * @out: the enabled rules after the write
  *
- * Each word is +name or -name; several may be given and apply together.
+ * Only edits: "-set_tid +fs_newns". Rules are switched one by one, never
+ * listed whole, so a write cannot switch off rows it did not name.
  *
- * Return: 0, or -EINVAL for an empty value, a word without a sign, an
- * unknown or repeated name.
+ * Return: 0, or -EINVAL for a word without a sign and as
+ * clonegate_parse_set().
  */
 int clonegate_parse_rules(const char *buf, size_t len, u32 old, u32 *out)
 {
-	const char *end = buf + len, *w;
-	u32 add = 0, del = 0;
 	size_t wlen;
+	const char *w = next_word(buf, buf + strnlen(buf, len), &wlen);
+	u64 set;
 	int err;
 
-	err = check_text(buf, len);
-	if (err)
-		return err;
-	w = next_word(buf, end, &wlen);
-	if (!wlen)
+	if (wlen && w[0] != '+' && w[0] != '-')
 		return -EINVAL;
-	for (; wlen; w = next_word(w + wlen, end, &wlen)) {
-		int i;
-
-		if (wlen < 2 || (w[0] != '+' && w[0] != '-'))
-			return -EINVAL;
-		for (i = 0; i < CLONEGATE_RULE_COUNT; i++)
-			if (strlen(rules[i].name) == wlen - 1 &&
-			    !memcmp(rules[i].name, w + 1, wlen - 1))
-				break;
-		if (i == CLONEGATE_RULE_COUNT || ((add | del) & BIT(i)))
-			return -EINVAL;
-		if (w[0] == '+')
-			add |= BIT(i);
-		else
-			del |= BIT(i);
-	}
-	*out = (old | add) & ~del;
-	return 0;
+	err = clonegate_parse_set(buf, len, rule_name, CLONEGATE_RULE_COUNT,
+				  CLONEGATE_RULES_ALL, old, &set);
+	if (!err)
+		*out = set;
+	return err;
 }
 
 /**

@@ -172,7 +172,13 @@ void clonegate_policy_init(struct clonegate_policy *p,
 			   enum clonegate_profile profile,
 			   enum clonegate_mode mode);
 
+typedef const char *(*clonegate_name_fn)(unsigned int i);
+
 const char *clonegate_flag_name(unsigned int bit);
+int clonegate_parse_set(const char *buf, size_t len, clonegate_name_fn name,
+			unsigned int count, u64 valid, u64 old, u64 *out);
+int clonegate_format_set(char *buf, size_t size, clonegate_name_fn name,
+			 unsigned int count, u64 set);
 int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
 			  u64 *out);
 int clonegate_format_flags(char *buf, size_t size, u64 flags);
