@@ -27,9 +27,7 @@ DECLARE_PER_CPU(struct clonegate_stats, clonegate_stats);
 
 #define clonegate_stat_inc(field) this_cpu_inc(clonegate_stats.field)
 
-u64 clonegate_stat_sum(size_t offset);
-#define clonegate_stat_read(field) \
-	clonegate_stat_sum(offsetof(struct clonegate_stats, field))
+u64 clonegate_percpu_sum(const void __percpu *base, size_t offset);
 
 /* The live policy, swapped whole under RCU; see main.c. */
 extern struct clonegate_policy __rcu *clonegate_live;
@@ -37,9 +35,13 @@ extern struct clonegate_policy __rcu *clonegate_live;
 typedef int (*clonegate_edit_fn)(struct clonegate_policy *next,
 				 const char *buf, size_t len);
 int clonegate_policy_edit(clonegate_edit_fn edit, const char *buf, size_t len);
+int clonegate_config_edit(u32 *field, const char *buf, size_t len,
+			  clonegate_name_fn name, unsigned int count);
 bool clonegate_is_locked(void);
 int clonegate_lock(void);
 
+bool clonegate_snapshot_clone(struct clonegate_call *call, u64 flags,
+			      int exit_signal);
 int clonegate_hooks_register(void);
 void clonegate_hooks_unregister(void);
 

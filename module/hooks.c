@@ -26,6 +26,7 @@
 #include <linux/user_namespace.h>
 
 #include "clonegate.h"
+#include "events.h"
 
 CLONEGATE_RETURN_STUB_ASM;
 
@@ -87,32 +88,39 @@ static u32 caller_facts(u32 needs)
 static int clonegate_gate(struct clonegate_call *call)
 {
 	const struct clonegate_policy *p;
-	struct clonegate_verdict v;
-	int err = 0;
+	struct clonegate_report r = { .call = call };
 
 	clonegate_stat_inc(calls[call->op]);
 
 	rcu_read_lock();
 	p = rcu_dereference(clonegate_live);
-	if (p->mode == CLONEGATE_MODE_OFF)
-		goto out_unlock;
-
+	r.mode = p->mode;
+	if (r.mode == CLONEGATE_MODE_OFF) {
+		rcu_read_unlock();
+		return 0;
+	}
 	call->facts = caller_facts(clonegate_call_needs(call->op, call->flags));
-	v = clonegate_decide(p, call);
-	if (!v.err) {
-		clonegate_stat_inc(allowed[call->op]);
-		goto out_unlock;
-	}
-	clonegate_stat_inc(rule_hits[v.rule]);
-	if (p->mode == CLONEGATE_MODE_ENFORCE) {
-		clonegate_stat_inc(denied[call->op]);
-		err = v.err;
-	} else {
-		clonegate_stat_inc(audited[call->op]);
-	}
-out_unlock:
+	r.verdict = clonegate_decide(p, call);
 	rcu_read_unlock();
-	return err;
+
+	if (!r.verdict.err) {
+		r.decision = CLONEGATE_ALLOWED;
+		clonegate_stat_inc(allowed[call->op]);
+	} else {
+		r.decision = r.mode == CLONEGATE_MODE_ENFORCE ?
+			     CLONEGATE_DENIED : CLONEGATE_AUDITED;
+		clonegate_stat_inc(rule_hits[r.verdict.rule]);
+		if (r.decision == CLONEGATE_DENIED)
+			clonegate_stat_inc(denied[call->op]);
+		else
+			clonegate_stat_inc(audited[call->op]);
+	}
+	/* an allowed clone is reported once its child exists: events.c */
+	if (clonegate_wants_event(r.decision) &&
+	    (r.decision != CLONEGATE_ALLOWED || call->op == CLONEGATE_OP_UNSHARE))
+		clonegate_event_report(&r);
+
+	return r.decision == CLONEGATE_DENIED ? r.verdict.err : 0;
 }
 
 static enum clonegate_op clone_op(void)
@@ -145,6 +153,30 @@ static enum clonegate_op clone_op(void)
 static bool caller_is_kernel(void)
 {
 	return current->flags & (PF_KTHREAD | PF_IO_WORKER);
+}
+
+/**
+ * clonegate_snapshot_clone() - snapshot a clone-family call of current
+ * @call: filled in, facts included
+ * @flags: the clone flags the kernel uses
+ * @exit_signal: the child's exit signal
+ *
+ * Used where the call is seen again after its decision (task_newtask);
+ * set_tid is not visible there and reads as empty.
+ *
+ * Return: false for a kernel-created task, which is exempt.
+ */
+bool clonegate_snapshot_clone(struct clonegate_call *call, u64 flags,
+			      int exit_signal)
+{
+	if (caller_is_kernel())
+		return false;
+	call->op = clone_op();
+	call->flags = flags;
+	call->exit_signal = exit_signal;
+	call->set_tid_size = 0;
+	call->facts = caller_facts(clonegate_call_needs(call->op, flags));
+	return true;
 }
 
 static int kernel_clone_pre(struct kprobe *kp, struct pt_regs *regs)

@@ -14,6 +14,7 @@
 #include <linux/string.h>
 
 #include "clonegate.h"
+#include "events.h"
 
 DEFINE_PER_CPU(struct clonegate_stats, clonegate_stats);
 
@@ -41,24 +42,29 @@ module_param(unshare_flags, charp, 0444);
 MODULE_PARM_DESC(unshare_flags,
 		 "allowed unshare flags: names, +/- edits of the profile, or 0xMASK");
 
+static char *rules;
+module_param(rules, charp, 0444);
+MODULE_PARM_DESC(rules, "rule rows to switch: +name or -name edits of the profile");
+
 static bool locked;
 module_param(locked, bool, 0444);
 MODULE_PARM_DESC(locked, "freeze the policy and refuse unload until reboot");
 
 /**
- * clonegate_stat_sum() - sum one per-CPU counter over all CPUs
- * @offset: offset of the u64 counter in struct clonegate_stats
+ * clonegate_percpu_sum() - sum one per-CPU u64 counter over all CPUs
+ * @base: the per-CPU struct holding it
+ * @offset: offset of the counter in that struct
  *
  * Return: the sum.
  */
-u64 clonegate_stat_sum(size_t offset)
+u64 clonegate_percpu_sum(const void __percpu *base, size_t offset)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += *(u64 *)((char *)per_cpu_ptr(&clonegate_stats, cpu) +
-				offset);
+		sum += *(const u64 *)((const char *)per_cpu_ptr(base, cpu) +
+				      offset);
 	return sum;
 }
 
@@ -104,6 +110,33 @@ out_unlock:
 }
 
 /**
+ * clonegate_config_edit() - change one event setting
+ * @field: the setting, a set of named members
+ * @buf: the value written
+ * @len: its length
+ * @name: the members' names
+ * @count: how many there are
+ *
+ * Return: 0, -EPERM when locked, or the error of clonegate_parse_set().
+ */
+int clonegate_config_edit(u32 *field, const char *buf, size_t len,
+			  clonegate_name_fn name, unsigned int count)
+{
+	u64 next;
+	int err = -EPERM;
+
+	mutex_lock(&clonegate_policy_mutex);
+	if (!clonegate_locked)
+		err = clonegate_parse_set(buf, len, name, count,
+					  BIT_ULL(count) - 1, READ_ONCE(*field),
+					  &next);
+	if (!err)
+		WRITE_ONCE(*field, next);
+	mutex_unlock(&clonegate_policy_mutex);
+	return err;
+}
+
+/**
  * clonegate_is_locked() - whether the one-way lock is set
  *
  * Return: true once clonegate_lock() succeeded.
@@ -122,7 +155,11 @@ int clonegate_lock(void)
 {
 	mutex_lock(&clonegate_policy_mutex);
 	if (!clonegate_locked) {
-		/* the reference is never dropped: rmmod now fails with EBUSY */
+		/*
+		 * The reference is never dropped: delete_module() now fails
+		 * (EWOULDBLOCK, "in use" from rmmod). Only a forced unload,
+		 * on kernels built with MODULE_FORCE_UNLOAD, ignores it.
+		 */
 		__module_get(THIS_MODULE);
 		WRITE_ONCE(clonegate_locked, true);
 		pr_notice("locked: policy frozen, unload refused until reboot\n");
@@ -171,8 +208,17 @@ static int policy_from_params(struct clonegate_policy *p)
 			  &p->clone_flags);
 	if (err)
 		return err;
-	return param_flags(p, "unshare_flags", unshare_flags,
-			   CLONEGATE_LINUX_UNSHARE_FLAGS, &p->unshare_flags);
+	err = param_flags(p, "unshare_flags", unshare_flags,
+			  CLONEGATE_LINUX_UNSHARE_FLAGS, &p->unshare_flags);
+	if (err || !rules)
+		return err;
+	err = clonegate_parse_rules(rules, strlen(rules), p->rules, &p->rules);
+	if (err) {
+		pr_err("rules=%s: not +name/-name edits of known rules\n", rules);
+		return err;
+	}
+	p->profile = CLONEGATE_PROFILE_CUSTOM;
+	return 0;
 }
 
 static int __init clonegate_init(void)
@@ -188,12 +234,18 @@ static int __init clonegate_init(void)
 		goto err_free_policy;
 	RCU_INIT_POINTER(clonegate_live, p);
 
-	err = clonegate_sysfs_register();
+	err = clonegate_dev_register();
 	if (err)
 		goto err_free_policy;
-	err = clonegate_hooks_register();
+	err = clonegate_sysfs_register();
+	if (err)
+		goto err_unregister_dev;
+	err = clonegate_events_register();
 	if (err)
 		goto err_unregister_sysfs;
+	err = clonegate_hooks_register();
+	if (err)
+		goto err_unregister_events;
 	if (locked)
 		clonegate_lock();
 
@@ -202,8 +254,12 @@ static int __init clonegate_init(void)
 		clonegate_profile_names[p->profile]);
 	return 0;
 
+err_unregister_events:
+	clonegate_events_unregister();
 err_unregister_sysfs:
 	clonegate_sysfs_unregister();
+err_unregister_dev:
+	clonegate_dev_unregister();
 err_free_policy:
 	kfree(p);
 	return err;
@@ -212,7 +268,9 @@ err_free_policy:
 static void __exit clonegate_exit(void)
 {
 	clonegate_hooks_unregister();
+	clonegate_events_unregister();
 	clonegate_sysfs_unregister();
+	clonegate_dev_unregister();
 	/* no reader is left: the hooks are gone and sysfs is drained */
 	kfree(rcu_dereference_protected(clonegate_live, true));
 	pr_info("unloaded\n");

@@ -290,7 +290,12 @@ void clonegate_policy_init(struct clonegate_policy *p,
 		p->profile = profile;
 		p->clone_flags = CLONEGATE_LINUX_FLAGS;
 		p->unshare_flags = CLONEGATE_LINUX_UNSHARE_FLAGS;
-		p->rules = 0;
+		/*
+		 * Only the flag check: with every flag allowed it denies
+		 * nothing Linux accepts, and a flag taken out of clone_flags
+		 * or unshare_flags then takes effect.
+		 */
+		p->rules = BIT(CLONEGATE_RULE_UNSUPPORTED_FLAG);
 	} else {
 		p->profile = CLONEGATE_PROFILE_GVISOR;
 		p->clone_flags = CLONEGATE_GVISOR_CLONE_FLAGS;
@@ -352,17 +357,21 @@ int clonegate_format_set(char *buf, size_t size, clonegate_name_fn name,
 }
 
 /*
- * A sysfs value is text: a NUL inside the write, or a control byte other
- * than whitespace, means binary input and rejects the write.
+ * A value is ASCII text: a NUL inside the write, a byte above 0x7f (the
+ * kernel's ctype takes Latin-1 as text) or a control byte other than
+ * whitespace means binary input and rejects the write.
  */
 static int check_text(const char *buf, size_t len)
 {
 	size_t i;
 
+	if (len > CLONEGATE_VALUE_MAX)
+		return -E2BIG;
 	if (strnlen(buf, len) != len)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isprint(buf[i]) && !isspace(buf[i]))
+		if ((unsigned char)buf[i] > 0x7f ||
+		    (!isprint(buf[i]) && !isspace(buf[i])))
 			return -EINVAL;
 	return 0;
 }
@@ -412,8 +421,8 @@ static int member(const char *w, size_t wlen, clonegate_name_fn name,
  * as separators too) or edits of @old ("+newuser -newnet"). "none" alone
  * is the empty list. Anything else is rejected whole.
  *
- * Return: 0, or -EINVAL for an empty, unknown, duplicate, mixed, binary or
- * out-of-@valid value.
+ * Return: 0, -E2BIG for a value longer than CLONEGATE_VALUE_MAX, or -EINVAL
+ * for an empty, unknown, duplicate, mixed, binary or out-of-@valid value.
  */
 int clonegate_parse_set(const char *buf, size_t len, clonegate_name_fn name,
 			unsigned int count, u64 valid, u64 old, u64 *out)
@@ -476,8 +485,8 @@ static const char *flag_name(unsigned int bit)
  * A hex mask ("0x10000100"), or the names and edits clonegate_parse_set()
  * takes.
  *
- * Return: 0, -EINVAL for a value clonegate_parse_set() rejects or a mask
- * with bits outside @valid, or -ERANGE for a number wider than 64 bits.
+ * Return: 0, -E2BIG or -EINVAL for a value clonegate_parse_set() rejects or a
+ * mask with bits outside @valid, or -ERANGE for a number wider than 64 bits.
  */
 int clonegate_parse_flags(const char *buf, size_t len, u64 valid, u64 old,
 			  u64 *out)
@@ -567,13 +576,16 @@ int clonegate_parse_rules(const char *buf, size_t len, u32 old, u32 *out)
  * @names: the table
  * @count: its size
  *
- * Return: the index of the name, or -EINVAL.
+ * Return: the index of the name, -E2BIG for a value longer than
+ * CLONEGATE_VALUE_MAX, or -EINVAL.
  */
 int clonegate_parse_name(const char *buf, size_t len,
 			 const char *const *names, unsigned int count)
 {
 	unsigned int i;
 
+	if (len > CLONEGATE_VALUE_MAX)
+		return -E2BIG;
 	if (strnlen(buf, len) != len)
 		return -EINVAL;
 	if (len && buf[len - 1] == '\n')

@@ -50,6 +50,12 @@
 #define CLONEGATE_GVISOR_UNSHARE_FLAGS					\
 	(CLONEGATE_LINUX_UNSHARE_FLAGS & ~(u64)(CLONE_NEWCGROUP | CLONE_NEWTIME))
 
+/*
+ * The longest value a policy file takes: every flag name fits many times
+ * over. A longer write (sysfs cuts writes at a page) is refused whole.
+ */
+#define CLONEGATE_VALUE_MAX	1024
+
 enum clonegate_op {
 	CLONEGATE_OP_CLONE,
 	CLONEGATE_OP_CLONE3,

@@ -15,6 +15,7 @@
 #include <linux/sysfs.h>
 
 #include "clonegate.h"
+#include "events.h"
 
 static struct kobject *root_kobj, *stats_kobj, *rules_kobj;
 
@@ -34,6 +35,8 @@ static const char *reason(int err)
 					       "needs CAP_SYS_ADMIN";
 	case -ERANGE:
 		return "number out of range";
+	case -E2BIG:
+		return "value too long";
 	case -ENOMEM:
 		return "out of memory";
 	default:
@@ -203,8 +206,8 @@ static ssize_t locked_store(struct kobject *k, struct kobj_attribute *a,
 	if (!capable(CAP_SYS_ADMIN) || clonegate_is_locked())
 		goto out_reject;
 	/* one way only: "0" is refused like any other value */
-	err = -EINVAL;
-	if (clonegate_parse_name(buf, len, (const char *const[]){ "1" }, 1))
+	err = clonegate_parse_name(buf, len, (const char *const[]){ "1" }, 1);
+	if (err)
 		goto out_reject;
 	clonegate_lock();
 	return len;
@@ -243,10 +246,11 @@ static const struct attribute_group root_group = {
 
 /*
  * A counter file: the sum of @n consecutive per-CPU u64 counters starting
- * at @offset in struct clonegate_stats.
+ * at @offset in the per-CPU struct @base.
  */
 struct stat_attr {
 	struct kobj_attribute ka;
+	const void __percpu *base;
 	size_t offset;
 	unsigned int n;
 	char name[40];
@@ -260,29 +264,41 @@ static ssize_t stat_show(struct kobject *k, struct kobj_attribute *a,
 	unsigned int i;
 
 	for (i = 0; i < s->n; i++)
-		sum += clonegate_stat_sum(s->offset + i * sizeof(u64));
+		sum += clonegate_percpu_sum(s->base,
+					    s->offset + i * sizeof(u64));
 	return sysfs_emit(buf, "%llu\n", sum);
 }
 
 #define STAT_OFF(field) offsetof(struct clonegate_stats, field)
+#define EV_OFF(field) offsetof(struct clonegate_event_stats, field)
 
 /* allowed, denied and audited for each op; then three totals */
 #define N_STATS		(3 * CLONEGATE_OP_COUNT + 3)
+#define N_EV_STATS	4
+#define N_DROP_STATS	2
+#define N_ALL_STATS	(N_STATS + CLONEGATE_RULE_COUNT + N_EV_STATS + \
+			 N_DROP_STATS)
 
 static struct stat_attr *stat_attrs;
 static struct attribute *stat_list[N_STATS + 1];
 static struct attribute *rule_list[CLONEGATE_RULE_COUNT + 1];
+/* the event settings come first, then the counters */
+static struct attribute *event_list[3 + N_EV_STATS + 1];
+static struct attribute *drop_list[N_DROP_STATS + 1];
 
-static void stat_attr_init(struct stat_attr *s, const char *name,
-			   size_t offset, unsigned int n)
+static struct stat_attr *stat_attr_init(struct stat_attr *s, const char *name,
+					const void __percpu *base,
+					size_t offset, unsigned int n)
 {
 	strscpy(s->name, name, sizeof(s->name));
 	sysfs_attr_init(&s->ka.attr);
 	s->ka.attr.name = s->name;
 	s->ka.attr.mode = 0444;
 	s->ka.show = stat_show;
+	s->base = base;
 	s->offset = offset;
 	s->n = n;
+	return s;
 }
 
 static void build_stat_attrs(struct stat_attr *s)
@@ -291,6 +307,8 @@ static void build_stat_attrs(struct stat_attr *s)
 	const size_t kind_off[] = {
 		STAT_OFF(allowed), STAT_OFF(denied), STAT_OFF(audited)
 	};
+	const void __percpu *st = &clonegate_stats;
+	const void __percpu *ev = &clonegate_event_stats;
 	char name[40];
 	int op, kind, i = 0;
 
@@ -298,65 +316,175 @@ static void build_stat_attrs(struct stat_attr *s)
 		for (kind = 0; kind < ARRAY_SIZE(kinds); kind++) {
 			snprintf(name, sizeof(name), "%s_%s",
 				 clonegate_op_names[op], kinds[kind]);
-			stat_attr_init(&s[i++], name,
-				       kind_off[kind] + op * sizeof(u64), 1);
+			stat_list[i] = &stat_attr_init(&s[i], name, st,
+				kind_off[kind] + op * sizeof(u64), 1)->ka.attr;
+			i++;
 		}
 	/* clone, clone3, fork and vfork are the first four ops */
-	stat_attr_init(&s[i++], "clone_calls", STAT_OFF(calls), 4);
-	stat_attr_init(&s[i++], "unshare_calls",
-		       STAT_OFF(calls[CLONEGATE_OP_UNSHARE]), 1);
-	stat_attr_init(&s[i++], "exempt_calls", STAT_OFF(exempt), 1);
+	stat_list[i] = &stat_attr_init(&s[i], "clone_calls", st,
+				       STAT_OFF(calls), 4)->ka.attr;
+	i++;
+	stat_list[i] = &stat_attr_init(&s[i], "unshare_calls", st,
+				       STAT_OFF(calls[CLONEGATE_OP_UNSHARE]),
+				       1)->ka.attr;
+	i++;
+	stat_list[i] = &stat_attr_init(&s[i], "exempt_calls", st,
+				       STAT_OFF(exempt), 1)->ka.attr;
+	i++;
 
-	for (op = 0; op < CLONEGATE_RULE_COUNT; op++)
-		stat_attr_init(&s[i++], clonegate_rule_name(op),
-			       STAT_OFF(rule_hits[op]), 1);
+	for (op = 0; op < CLONEGATE_RULE_COUNT; op++, i++)
+		rule_list[op] = &stat_attr_init(&s[i], clonegate_rule_name(op),
+						st, STAT_OFF(rule_hits[op]),
+						1)->ka.attr;
+
+	event_list[3] = &stat_attr_init(&s[i++], "emitted", ev,
+					EV_OFF(emitted), 1)->ka.attr;
+	event_list[4] = &stat_attr_init(&s[i++], "delivered", ev,
+					EV_OFF(delivered), 1)->ka.attr;
+	event_list[5] = &stat_attr_init(&s[i++], "audit_records", ev,
+					EV_OFF(audit_records), 1)->ka.attr;
+	event_list[6] = &stat_attr_init(&s[i++], "traced", ev,
+					EV_OFF(traced), 1)->ka.attr;
+	drop_list[0] = &stat_attr_init(&s[i++], "ring_full", ev,
+				       EV_OFF(dropped_ring_full), 1)->ka.attr;
+	drop_list[1] = &stat_attr_init(&s[i++], "audit", ev,
+				       EV_OFF(dropped_audit), 1)->ka.attr;
 }
+
+/* The event settings: sets of named members, like the flag files. */
+static const char *decision_name(unsigned int i)
+{
+	return clonegate_decision_names[i];
+}
+
+static const char *channel_name(unsigned int i)
+{
+	return clonegate_channel_names[i];
+}
+
+static const char *field_name(unsigned int i)
+{
+	return clonegate_field_names[i];
+}
+
+static ssize_t set_show(char *buf, clonegate_name_fn name, unsigned int count,
+			u32 set)
+{
+	return clonegate_format_set(buf, PAGE_SIZE, name, count, set);
+}
+
+static ssize_t set_store(const char *file, u32 *field, clonegate_name_fn name,
+			 unsigned int count, const char *buf, size_t len)
+{
+	int err = -EPERM;
+
+	if (capable(CAP_SYS_ADMIN))
+		err = clonegate_config_edit(field, buf, len, name, count);
+	if (err) {
+		pr_warn_ratelimited("events/%s: write rejected (%d): %s\n",
+				    file, err, reason(err));
+		return err;
+	}
+	return len;
+}
+
+#define EVENT_SET_ATTR(file, field, namefn, count)			\
+static ssize_t file##_show(struct kobject *k, struct kobj_attribute *a,	\
+			   char *buf)					\
+{									\
+	return set_show(buf, namefn, count,				\
+			READ_ONCE(clonegate_events.field));		\
+}									\
+static ssize_t file##_store(struct kobject *k, struct kobj_attribute *a,\
+			    const char *buf, size_t len)		\
+{									\
+	return set_store(#file, &clonegate_events.field, namefn, count,	\
+			 buf, len);					\
+}									\
+static struct kobj_attribute file##_attr = __ATTR_RW_MODE(file, 0644)
+
+static ssize_t decisions_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	return set_show(buf, decision_name, CLONEGATE_DECISION_COUNT,
+			READ_ONCE(clonegate_events.decisions));
+}
+
+static ssize_t decisions_store(struct kobject *k, struct kobj_attribute *a,
+			       const char *buf, size_t len)
+{
+	ssize_t ret = set_store("decisions", &clonegate_events.decisions,
+				decision_name, CLONEGATE_DECISION_COUNT, buf,
+				len);
+	int err;
+
+	if (ret < 0)
+		return ret;
+	/* allowed clones are reported from task_newtask: attach or detach */
+	err = clonegate_events_sync();
+	return err ? err : ret;
+}
+
+static struct kobj_attribute decisions_attr = __ATTR_RW_MODE(decisions, 0644);
+EVENT_SET_ATTR(channels, channels, channel_name, CLONEGATE_CHANNEL_COUNT);
+EVENT_SET_ATTR(context_fields, fields, field_name, CLONEGATE_FIELD_COUNT);
 
 static const struct attribute_group stats_group = { .attrs = stat_list };
 static const struct attribute_group rules_group = { .attrs = rule_list };
+static const struct attribute_group events_group = { .attrs = event_list };
+static const struct attribute_group drops_group = { .attrs = drop_list };
+
+static struct kobject *events_kobj, *drops_kobj;
+
+/* Create @name under @parent with the files of @group. */
+static struct kobject *add_dir(const char *name, struct kobject *parent,
+			       const struct attribute_group *group)
+{
+	struct kobject *k = kobject_create_and_add(name, parent);
+
+	if (!k)
+		return NULL;
+	if (sysfs_create_group(k, group)) {
+		kobject_put(k);
+		return NULL;
+	}
+	return k;
+}
 
 /**
  * clonegate_sysfs_register() - create /sys/kernel/clonegate and its files
  *
- * Return: 0, or -ENOMEM / the errno of sysfs, after which nothing exists.
+ * Return: 0, or -ENOMEM, after which nothing exists.
  */
 int clonegate_sysfs_register(void)
 {
-	int err = -ENOMEM;
-	int i;
-
-	stat_attrs = kcalloc(N_STATS + CLONEGATE_RULE_COUNT,
-			     sizeof(*stat_attrs), GFP_KERNEL);
+	stat_attrs = kcalloc(N_ALL_STATS, sizeof(*stat_attrs), GFP_KERNEL);
 	if (!stat_attrs)
 		return -ENOMEM;
 	build_stat_attrs(stat_attrs);
-	for (i = 0; i < N_STATS; i++)
-		stat_list[i] = &stat_attrs[i].ka.attr;
-	for (i = 0; i < CLONEGATE_RULE_COUNT; i++)
-		rule_list[i] = &stat_attrs[N_STATS + i].ka.attr;
+	event_list[0] = &decisions_attr.attr;
+	event_list[1] = &channels_attr.attr;
+	event_list[2] = &context_fields_attr.attr;
 
-	root_kobj = kobject_create_and_add("clonegate", kernel_kobj);
+	root_kobj = add_dir("clonegate", kernel_kobj, &root_group);
 	if (!root_kobj)
 		goto err_free_attrs;
-	err = sysfs_create_group(root_kobj, &root_group);
-	if (err)
-		goto err_put_root;
-	err = -ENOMEM;
-	stats_kobj = kobject_create_and_add("stats", root_kobj);
+	stats_kobj = add_dir("stats", root_kobj, &stats_group);
 	if (!stats_kobj)
 		goto err_put_root;
-	err = sysfs_create_group(stats_kobj, &stats_group);
-	if (err)
-		goto err_put_stats;
-	err = -ENOMEM;
-	rules_kobj = kobject_create_and_add("rules", stats_kobj);
+	rules_kobj = add_dir("rules", stats_kobj, &rules_group);
 	if (!rules_kobj)
 		goto err_put_stats;
-	err = sysfs_create_group(rules_kobj, &rules_group);
-	if (err)
+	events_kobj = add_dir("events", root_kobj, &events_group);
+	if (!events_kobj)
 		goto err_put_rules;
+	drops_kobj = add_dir("dropped", events_kobj, &drops_group);
+	if (!drops_kobj)
+		goto err_put_events;
 	return 0;
 
+err_put_events:
+	kobject_put(events_kobj);
 err_put_rules:
 	kobject_put(rules_kobj);
 err_put_stats:
@@ -365,7 +493,7 @@ err_put_root:
 	kobject_put(root_kobj);
 err_free_attrs:
 	kfree(stat_attrs);
-	return err;
+	return -ENOMEM;
 }
 
 /**
@@ -373,6 +501,8 @@ err_free_attrs:
  */
 void clonegate_sysfs_unregister(void)
 {
+	kobject_put(drops_kobj);
+	kobject_put(events_kobj);
 	kobject_put(rules_kobj);
 	kobject_put(stats_kobj);
 	kobject_put(root_kobj);

@@ -139,8 +139,13 @@ splat_re='Oops|BUG:|WARNING:|Call Trace|KASAN|lockdep|possible recursive locking
 boot() {
 	local kernel=$1 initrd=$2 log=$3 append=$4 mem=${5:-1G}
 	# a timeout shows as a missing success marker in verdict()
+	# One host thread runs both vCPUs (thread=single): with multi-threaded
+	# TCG, a vCPU can run code another vCPU is live-patching (ftrace,
+	# jump labels) half-updated, and even a module with nothing but two
+	# empty kprobes crashes the guest in an insmod/rmmod loop under load.
 	timeout --foreground -k 10 "$timeout_s" \
-		qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
+		qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 \
+		-m "$mem" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 $append" \
 		-nographic -no-reboot -monitor none -serial stdio \
@@ -189,24 +194,45 @@ lane_debian() {
 }
 
 lane_debug() {
-	local lane=$1 kdir dir dest
+	local lane=$1 kdir dir dest append
+	# On top of the debug kernel's own command line: kernel log lines
+	# stamped, so none of KUnit's own "ok 1 <suite>" lines starts a line
+	# to be counted; no TSC watchdog, which misfires under TCG; and a
+	# task stuck in D state for a minute panics with its stack instead of
+	# waiting for the VM timeout.
+	append="printk.time=1 tsc=unstable hung_task_panic=1"
+	append="$append sysctl.kernel.hung_task_timeout_secs=60"
+	# The debug kernel always says "RCU lockdep checking is enabled":
+	# match lockdep's reports (WARNING:, BUG:, Call Trace, or "lockdep is
+	# turned off" once it stopped), not its name.
+	local splat_re=${splat_re/|lockdep|/|lockdep is turned off|}
 	base_packages
 	need_packages bc flex bison libelf-dev libssl-dev
 	dir=$("$here/build-debug-kernel.sh" | tail -n 1)
 	kdir="$dir/build"
 	dest="$out/debug-$lane"
 	mkdir -p "$dest"
-	rm -f "$dest"/*.ko
+	rm -rf "$dest"/*.ko "$dest/tests"
 	say "lane $lane: debug kernel $(cat "$kdir/include/config/kernel.release")"
 	build_module "$kdir" "$dest"
-	make -s -C "$kdir" M="$dest/src/kunit" CLONEGATE_TOP="$dest/src" modules \
-		>"$dest/kunit-build.log" 2>&1 ||
+	make -s -C "$kdir" M="$dest/src/kunit" CLONEGATE_TOP="$dest/src" CC=gcc \
+		modules >"$dest/kunit-build.log" 2>&1 ||
 		{ cat "$dest/kunit-build.log"; die "KUnit module build failed"; }
+	if grep -E 'warning:' "$dest/kunit-build.log"; then
+		die "KUnit module build has warnings"
+	fi
 	cp "$dest/src/kunit/clonegate_kunit.ko" "$dest/"
-	[ "$lane" = kunit ] || build_selftests "$dest"
+	if [ "$lane" = kunit ]; then
+		mkdir -p "$dest/tests"
+		cp "$top/selftests/lane-lib.sh" "$dest/tests/"
+	else
+		build_selftests "$dest"
+	fi
+	# the KUnit steps, which vm/lane-debug.sh runs too
+	cp "$here/lane-kunit.sh" "$dest/tests/"
 	make_initramfs "$dest" "$lane"
 	boot "$dir/bzImage" "$dest/initrd.gz" "$dest/console.log" \
-		"$(cat "$dir/cmdline") clonegate_lane=$lane" 2G
+		"$(cat "$dir/cmdline") $append clonegate_lane=$lane" 2G
 	verdict "$dest/console.log" "$lane"
 }
 
@@ -224,7 +250,9 @@ cmd=${1:-check}
 case "$cmd" in
 check)
 	lane_debian debian
-	summary "$out/debian-debian/console.log.counts"
+	lane_debug debug
+	summary "$out/debian-debian/console.log.counts" \
+		"$out/debug-debug/console.log.counts"
 	;;
 debian)
 	lane_debian debian

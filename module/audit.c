@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clonegate events, channel 1: the Linux audit subsystem.
+ *
+ * One AUDIT_KERNEL_OTHER record per event, key=value, with the standard
+ * audit field names where they exist. The record is started in the
+ * caller's audit context, so it carries the syscall's timestamp and serial
+ * and ausearch shows it with the SYSCALL record. It never blocks: with the
+ * backlog full, audit_log_start() fails at once under GFP_ATOMIC and the
+ * record is counted as dropped.
+ */
+#include <linux/audit.h>
+#include <linux/ctype.h>
+#include <linux/string.h>
+
+#include "clonegate.h"
+#include "events.h"
+
+/*
+ * audit's own rule for strings a user controls: quoted when plain, hex
+ * when they hold a quote, a space or a control byte, so a comm or a path
+ * can never forge a field.
+ */
+static void log_untrusted(struct audit_buffer *ab, const char *key,
+			  const char *s)
+{
+	const char *c;
+
+	for (c = s; *c; c++)
+		if (*c == '"' || *c < 0x21 || *c > 0x7e)
+			break;
+	if (!*c) {
+		audit_log_format(ab, " %s=\"%s\"", key, s);
+		return;
+	}
+	audit_log_format(ab, " %s=", key);
+	for (c = s; *c; c++)
+		audit_log_format(ab, "%02X", (unsigned char)*c);
+}
+
+/**
+ * clonegate_audit_emit() - send one event as an audit record
+ * @ev: the event
+ *
+ * Does nothing while audit is off.
+ */
+void clonegate_audit_emit(const struct clonegate_event *ev)
+{
+	struct audit_buffer *ab;
+
+	if (!audit_enabled)
+		return;
+	ab = audit_log_start(audit_context(), GFP_ATOMIC, AUDIT_KERNEL_OTHER);
+	if (!ab) {
+		clonegate_event_stat_inc(dropped_audit);
+		return;
+	}
+	audit_log_format(ab, "module=clonegate op=%s res=%d decision=%s errno=%d rule=%s mode=%s flags=0x%llx exit_signal=%d seq=%llu",
+			 clonegate_op_names[ev->op],
+			 ev->decision != CLONEGATE_DENIED,
+			 clonegate_decision_names[ev->decision],
+			 ev->errno_value, ev->rule_name,
+			 clonegate_mode_names[ev->mode], ev->flags,
+			 ev->exit_signal, ev->seq);
+	if (ev->ev_flags & CLONEGATE_EV_F_CREATED)
+		audit_log_format(ab, " created_tid=%d created_pid=%d created_start_ns=%llu",
+				 ev->created_thread_id,
+				 ev->created_thread_group_id,
+				 ev->created_thread_start_time_ns);
+	if (ev->fields & CLONEGATE_FIELD_THREAD_GROUP_ID)
+		audit_log_format(ab, " pid=%d", ev->thread_group_id);
+	if (ev->fields & CLONEGATE_FIELD_THREAD_ID)
+		audit_log_format(ab, " tid=%d", ev->thread_id);
+	if (ev->fields & CLONEGATE_FIELD_PARENT_THREAD_GROUP_ID)
+		audit_log_format(ab, " ppid=%d", ev->parent_thread_group_id);
+	if (ev->fields & CLONEGATE_FIELD_THREAD_START_TIME)
+		audit_log_format(ab, " start_ns=%llu", ev->thread_start_time_ns);
+	if (ev->fields & CLONEGATE_FIELD_THREAD_GROUP_START_TIME)
+		audit_log_format(ab, " pid_start_ns=%llu",
+				 ev->thread_group_start_time_ns);
+	if (ev->fields & CLONEGATE_FIELD_CREDENTIALS)
+		audit_log_format(ab, " uid=%u euid=%u suid=%u gid=%u egid=%u sgid=%u",
+				 ev->uid, ev->euid, ev->suid, ev->gid,
+				 ev->egid, ev->sgid);
+	if (ev->fields & CLONEGATE_FIELD_PROCESS_NAME)
+		log_untrusted(ab, "comm", ev->process_name);
+	if (ev->fields & CLONEGATE_FIELD_CWD)
+		log_untrusted(ab, "cwd", ev->cwd);
+	if (ev->fields & CLONEGATE_FIELD_CONTAINER_ID) {
+		audit_log_format(ab, " cgroup_id=%llu", ev->cgroup_id);
+		log_untrusted(ab, "cgroup", ev->container_id);
+	}
+	audit_log_end(ab);
+	clonegate_event_stat_inc(audit_records);
+}
