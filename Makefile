@@ -7,6 +7,7 @@
 #   make check            the whole test suite, in VMs (installs what it needs)
 #   make demo             boot a VM, load the module, show what it decides
 #   make kunit            the KUnit lane alone, on the debug kernel
+#   make bench            the cost per call, as ratios to a baseline, in a VM
 #   make style            checkpatch over module/, kunit/ and include/
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -47,9 +48,12 @@ demo:
 kunit:
 	vm/run.sh kunit
 
+bench:
+	vm/run.sh bench
+
 style:
 	$(CHECKPATCH) -f --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		module/*.c module/*.h include/uapi/linux/*.h $(wildcard kunit/*.c)
 
-.PHONY: all kdir-check modules install clean check demo kunit style
+.PHONY: all kdir-check modules install clean check demo kunit bench style

@@ -158,6 +158,8 @@ struct rule_row {
 	const char *name;
 	unsigned int ops;
 	int err;
+	/* a row can only match a call with one of these flags; 0: any call */
+	u64 when;
 	/* facts the predicate reads, and the flags that make it read them */
 	u32 facts;
 	u64 facts_when;
@@ -165,10 +167,10 @@ struct rule_row {
 		      const struct clonegate_call *c);
 };
 
-#define ROW(id, o, e, fa, fw, fn)					\
+#define ROW(id, o, e, w, fa, fw, fn)					\
 	[CLONEGATE_RULE_##id] = { .name = #fn, .ops = (o), .err = (e),	\
-				  .facts = (fa), .facts_when = (fw),	\
-				  .match = match_##fn }
+				  .when = (w), .facts = (fa),		\
+				  .facts_when = (fw), .match = match_##fn }
 
 #define CLONE_OPS	CLONEGATE_OPS_CLONE_FAMILY
 #define UNSHARE_OPS	CLONEGATE_OPS_UNSHARE
@@ -176,27 +178,29 @@ struct rule_row {
 
 /* In the order gVisor checks them: the first match decides. */
 static const struct rule_row rules[] = {
-	ROW(UNSUPPORTED_FLAG, ALL_OPS, -EINVAL, 0, 0, unsupported_flag),
-	ROW(SIGHAND_WITHOUT_VM, CLONE_OPS, -EINVAL, 0, 0, sighand_without_vm),
-	ROW(SET_TID, CLONE_OPS, -EOPNOTSUPP, 0, 0, set_tid),
-	ROW(THREAD_WITHOUT_SIGHAND, CLONE_OPS, -EINVAL, 0, 0,
+	ROW(UNSUPPORTED_FLAG, ALL_OPS, -EINVAL, 0, 0, 0, unsupported_flag),
+	ROW(SIGHAND_WITHOUT_VM, CLONE_OPS, -EINVAL, CLONE_SIGHAND, 0, 0,
+	    sighand_without_vm),
+	ROW(SET_TID, CLONE_OPS, -EOPNOTSUPP, 0, 0, 0, set_tid),
+	ROW(THREAD_WITHOUT_SIGHAND, CLONE_OPS, -EINVAL, CLONE_THREAD, 0, 0,
 	    thread_without_sighand),
-	ROW(THREAD_NEWPID, CLONE_OPS, -EINVAL, CLONEGATE_FACT_PIDNS_PENDING,
-	    CLONE_THREAD, thread_newpid),
-	ROW(NEWPID_PENDING, CLONE_OPS, -EINVAL, CLONEGATE_FACT_PIDNS_PENDING,
-	    CLONE_NEWPID, newpid_pending),
-	ROW(NEWUSER_THREAD_FS, CLONE_OPS, -EINVAL, 0, 0, newuser_thread_fs),
-	ROW(BAD_EXIT_SIGNAL, CLONE_OPS, -EINVAL, 0, 0, bad_exit_signal),
-	ROW(FS_NEWNS, CLONE_OPS, -EINVAL, 0, 0, fs_newns),
-	ROW(UNSHARE_VM_SIGHAND, UNSHARE_OPS, -EINVAL, 0, 0,
-	    unshare_vm_sighand),
-	ROW(UNSHARE_THREAD_MULTITHREADED, UNSHARE_OPS, -EINVAL,
+	ROW(THREAD_NEWPID, CLONE_OPS, -EINVAL, CLONE_THREAD,
+	    CLONEGATE_FACT_PIDNS_PENDING, CLONE_THREAD, thread_newpid),
+	ROW(NEWPID_PENDING, CLONE_OPS, -EINVAL, CLONE_NEWPID,
+	    CLONEGATE_FACT_PIDNS_PENDING, CLONE_NEWPID, newpid_pending),
+	ROW(NEWUSER_THREAD_FS, CLONE_OPS, -EINVAL, CLONE_NEWUSER, 0, 0,
+	    newuser_thread_fs),
+	ROW(BAD_EXIT_SIGNAL, CLONE_OPS, -EINVAL, 0, 0, 0, bad_exit_signal),
+	ROW(FS_NEWNS, CLONE_OPS, -EINVAL, CLONE_NEWNS, 0, 0, fs_newns),
+	ROW(UNSHARE_VM_SIGHAND, UNSHARE_OPS, -EINVAL, CLONE_VM | CLONE_SIGHAND,
+	    0, 0, unshare_vm_sighand),
+	ROW(UNSHARE_THREAD_MULTITHREADED, UNSHARE_OPS, -EINVAL, CLONE_THREAD,
 	    CLONEGATE_FACT_SINGLE_THREADED, CLONE_THREAD,
 	    unshare_thread_multithreaded),
-	ROW(NEWUSER_CHROOT, ALL_OPS, -EPERM, CLONEGATE_FACT_CHROOTED,
-	    CLONE_NEWUSER, newuser_chroot),
-	ROW(NS_NEEDS_CAP, ALL_OPS, -EPERM, CLONEGATE_FACT_CAP_SYS_ADMIN,
-	    UNSHARE_NS_NEEDS_CAP, ns_needs_cap),
+	ROW(NEWUSER_CHROOT, ALL_OPS, -EPERM, CLONE_NEWUSER,
+	    CLONEGATE_FACT_CHROOTED, CLONE_NEWUSER, newuser_chroot),
+	ROW(NS_NEEDS_CAP, ALL_OPS, -EPERM, UNSHARE_NS_NEEDS_CAP,
+	    CLONEGATE_FACT_CAP_SYS_ADMIN, UNSHARE_NS_NEEDS_CAP, ns_needs_cap),
 };
 static_assert(ARRAY_SIZE(rules) == CLONEGATE_RULE_COUNT);
 
@@ -263,7 +267,9 @@ struct clonegate_verdict clonegate_decide(const struct clonegate_policy *p,
 	for (i = 0; i < CLONEGATE_RULE_COUNT; i++) {
 		const struct rule_row *r = &rules[i];
 
-		if (!(p->rules & BIT(i)) || !(r->ops & BIT(call->op)))
+		/* most calls carry none of the flags a row is about */
+		if (!(p->rules & BIT(i)) || !(r->ops & BIT(call->op)) ||
+		    (r->when && !(call->flags & r->when)))
 			continue;
 		if (r->match(p, call)) {
 			v.err = r->err;
