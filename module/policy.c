@@ -566,6 +566,8 @@ int clonegate_parse_rules(const char *buf, size_t len, u32 old, u32 *out)
 	u64 set;
 	int err;
 
+	if (len > CLONEGATE_VALUE_MAX)
+		return -E2BIG;
 	if (wlen && w[0] != '+' && w[0] != '-')
 		return -EINVAL;
 	err = clonegate_parse_set(buf, len, rule_name, CLONEGATE_RULE_COUNT,
