@@ -9,10 +9,6 @@
  *
  * locked is only ever written with values that must be refused: locking is
  * irreversible until reboot and has a lane stage of its own.
- *
- * A test of a known module bug SKIPs, naming the bug, when it sees exactly
- * that bug, and fails on any other wrong outcome; once the module is fixed
- * it passes.
  */
 #include "common.h"
 #include "kselftest_harness.h"
@@ -1184,10 +1180,6 @@ TEST_F(sysfs, whitespace_only_rejected)
  * itself does not refuse it: it cuts it to its first page and calls the
  * module, which must refuse the value whole, E2BIG, whatever that page
  * holds (a page that parses would otherwise be applied, short count).
- *
- * Known module bug: rules checks the sign of the first word before the
- * length, so an oversize value starting with an unsigned word is EINVAL
- * (refused whole all the same).
  */
 TEST_F(sysfs, oversize_write_refused_whole)
 {
@@ -1208,7 +1200,6 @@ TEST_F(sysfs, oversize_write_refused_whole)
 	};
 	size_t page = sysconf(_SC_PAGESIZE), len = page + 16, i;
 	char *buf = malloc(len);
-	int bug = 0;
 
 	ASSERT_TRUE(buf != NULL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1225,11 +1216,6 @@ TEST_F(sysfs, oversize_write_refused_whole)
 		r = write_file(f, buf, len);
 		ASSERT_EQ(0, snapshot_read(&after));
 		d = snapshot_diff(&before, &after);
-		if (f == F_RULES && cases[i].fill == 'x' && r == -EINVAL &&
-		    d < 0) {
-			bug++;
-			continue;
-		}
 		EXPECT_EQ(-E2BIG, r) TH_LOG("%s <- %zu bytes \"%s\"...: %s",
 					    file_name[f], len,
 					    esc(buf, 12), errstr(r));
@@ -1240,8 +1226,6 @@ TEST_F(sysfs, oversize_write_refused_whole)
 		}
 	}
 	free(buf);
-	if (bug && _metadata->passed)
-		SKIP(return, "known module bug (oversize rules) - an oversize rules value starting with an unsigned word is EINVAL, not E2BIG");
 }
 
 TEST_F(sysfs, embedded_nul_rejected)
