@@ -62,10 +62,14 @@ DEFINE_PER_CPU(struct clonegate_event_stats, clonegate_event_stats);
 static DEFINE_PER_CPU(struct clonegate_event, scratch);
 static atomic64_t event_seq = ATOMIC64_INIT(0);
 
-/* A boot-time start moved onto CLOCK_REALTIME, the clock gVisor uses. */
-static u64 realtime_of(u64 boottime_ns)
+/*
+ * CLOCK_REALTIME minus CLOCK_BOOTTIME, read once per record: every start
+ * time in a record is moved by the same amount, so a task's start time is
+ * the same in all of them (up to a settimeofday).
+ */
+static u64 real_minus_boot(void)
 {
-	return ktime_get_real_ns() - (ktime_get_boottime_ns() - boottime_ns);
+	return ktime_get_real_ns() - ktime_get_boottime_ns();
 }
 
 static void fill_cwd(struct clonegate_event *ev)
@@ -103,7 +107,7 @@ static void fill_container(struct clonegate_event *ev)
 		ev->ev_flags |= CLONEGATE_EV_F_TRUNCATED;
 }
 
-static void fill_context(struct clonegate_event *ev, u32 fields)
+static void fill_context(struct clonegate_event *ev, u32 fields, u64 shift)
 {
 	struct task_struct *t = current;
 	const struct cred *cred;
@@ -114,12 +118,12 @@ static void fill_context(struct clonegate_event *ev, u32 fields)
 	if (fields & CLONEGATE_FIELD_THREAD_ID)
 		ev->thread_id = task_pid_nr(t);
 	if (fields & CLONEGATE_FIELD_THREAD_START_TIME)
-		ev->thread_start_time_ns = realtime_of(t->start_boottime);
+		ev->thread_start_time_ns = t->start_boottime + shift;
 	if (fields & CLONEGATE_FIELD_THREAD_GROUP_ID)
 		ev->thread_group_id = task_tgid_nr(t);
 	if (fields & CLONEGATE_FIELD_THREAD_GROUP_START_TIME)
 		ev->thread_group_start_time_ns =
-			realtime_of(t->group_leader->start_boottime);
+			t->group_leader->start_boottime + shift;
 	if (fields & CLONEGATE_FIELD_PARENT_THREAD_GROUP_ID)
 		ev->parent_thread_group_id =
 			task_tgid_nr(rcu_dereference(t->real_parent));
@@ -144,6 +148,7 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 		  u32 fields)
 {
 	const struct clonegate_call *c = r->call;
+	u64 shift = real_minus_boot();
 
 	memset(ev, 0, sizeof(*ev));
 	ev->size = sizeof(*ev);
@@ -163,9 +168,9 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 		ev->created_thread_id = task_pid_nr(r->child);
 		ev->created_thread_group_id = task_tgid_nr(r->child);
 		ev->created_thread_start_time_ns =
-			realtime_of(r->child->start_boottime);
+			r->child->start_boottime + shift;
 	}
-	fill_context(ev, fields);
+	fill_context(ev, fields, shift);
 }
 
 /**

@@ -413,6 +413,7 @@ static ssize_t decisions_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t decisions_store(struct kobject *k, struct kobj_attribute *a,
 			       const char *buf, size_t len)
 {
+	u32 old = READ_ONCE(clonegate_events.decisions);
 	ssize_t ret = set_store("decisions", &clonegate_events.decisions,
 				decision_name, CLONEGATE_DECISION_COUNT, buf,
 				len);
@@ -422,7 +423,13 @@ static ssize_t decisions_store(struct kobject *k, struct kobj_attribute *a,
 		return ret;
 	/* allowed clones are reported from task_newtask: attach or detach */
 	err = clonegate_events_sync();
-	return err ? err : ret;
+	if (err) {
+		WRITE_ONCE(clonegate_events.decisions, old);
+		pr_warn_ratelimited("events/decisions: cannot attach to task_newtask (%d)\n",
+				    err);
+		return err;
+	}
+	return ret;
 }
 
 static struct kobj_attribute decisions_attr = __ATTR_RW_MODE(decisions, 0644);

@@ -69,7 +69,7 @@ TEST_F(lifecycle, params_set_the_policy_at_load)
 	char buf[512];
 
 	ASSERT_EQ(0, unload());
-	ASSERT_EQ(0, load("mode=enforce profile=permissive clone_flags=-newuser unshare_flags=newns,newuts"));
+	ASSERT_EQ(0, load("mode=enforce profile=permissive clone_flags=-newuser unshare_flags=newns,newuts rules=-unsupported_flag,+set_tid"));
 	read_trimmed(CG "mode", buf, sizeof(buf));
 	EXPECT_STREQ("enforce", buf);
 	read_trimmed(CG "profile", buf, sizeof(buf));
@@ -79,6 +79,10 @@ TEST_F(lifecycle, params_set_the_policy_at_load)
 	EXPECT_TRUE(strstr(buf, "newcgroup") != NULL);
 	read_trimmed(CG "unshare_flags", buf, sizeof(buf));
 	EXPECT_STREQ("newns newuts", buf);
+	read_trimmed(CG "rules", buf, sizeof(buf));
+	EXPECT_TRUE(strstr(buf, "-unsupported_flag\n") != NULL) TH_LOG("%s", buf);
+	EXPECT_TRUE(strstr(buf, "+set_tid\n") != NULL) TH_LOG("%s", buf);
+	EXPECT_TRUE(strstr(buf, "-fs_newns") != NULL) TH_LOG("%s", buf);
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load(""));
 }
@@ -104,6 +108,8 @@ TEST_F(lifecycle, bad_params_refuse_the_load)
 		"clone_flags=+nosuch", "clone_flags=", "clone_flags=0x1",
 		"unshare_flags=pidfd", "unshare_flags=+newuser,newnet",
 		"clone_flags=0x10000000000000000", "unshare_flags=vm,vm",
+		"rules=set_tid", "rules=-nosuch", "rules=+set_tid,set_tid",
+		"event_ring=15", "event_ring=65537",
 	};
 	size_t i;
 

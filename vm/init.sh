@@ -16,6 +16,8 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 hostname clonegate-vm
+# the firmware leaves escape codes on the console's last line: start afresh
+echo
 
 if sh /lane.sh; then
 	echo "CLONEGATE-SUCCESS"

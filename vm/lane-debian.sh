@@ -11,4 +11,14 @@ stage "rmmod" rmmod clonegate
 stage "insmod again" insmod "$CLONEGATE_KO"
 stage "rmmod again" rmmod clonegate
 stage "no clonegate left in sysfs" test ! -e /sys/kernel/clonegate
+
+# Locking is one way until reboot: the last thing this boot does.
+cg=/sys/kernel/clonegate
+stage "insmod, then lock" sh -c "insmod $CLONEGATE_KO && echo 1 >$cg/locked"
+stage "locked reads 1" test "$(cat $cg/locked)" = 1
+stage "locked refuses a policy write" sh -c "! echo enforce >$cg/mode && test \"\$(cat $cg/mode)\" = audit"
+stage "locked refuses an events write" sh -c "! echo +allowed >$cg/events/decisions"
+stage "locked cannot be unlocked" sh -c "! echo 0 >$cg/locked && test \"\$(cat $cg/locked)\" = 1"
+stage "locked refuses rmmod" sh -c "! rmmod clonegate && test -e $cg/version"
+stage "the locked module still counts calls" sh -c "a=\$(cat $cg/stats/clone_calls); /bin/true; test \$(cat $cg/stats/clone_calls) -gt \$a"
 finish

@@ -25,6 +25,11 @@ try clone sighand
 try clone --exit-signal=100
 try clone fs newns
 say ""
+say "a denied clone3, as a security team sees it:"
+try clone3 newcgroup
+say "  audit: $(dmesg | grep 'type=1316' | tail -n 1 | sed 's/^\[[^]]*\] //')"
+say "  json:  $(clonegate-events --decision=denied | tail -n 1)"
+say ""
 say "the same host, with user namespaces switched off for everyone:"
 echo "-newuser" >$cg/clone_flags
 echo "-newuser" >$cg/unshare_flags

@@ -8,6 +8,7 @@
 #   vm/run.sh debug   the debug-kernel lane alone (KUnit, selftests, stress)
 #   vm/run.sh kunit   the KUnit suites alone, on the debug kernel
 #   vm/run.sh demo    boot Debian's kernel, load the module, show decisions
+#   vm/run.sh bench   the cost of clonegate per call, as ratios to a baseline
 #
 # On a fresh Debian 12 machine it installs what it needs with apt. What is
 # slow to make (the extracted kernel source, the debug kernel) is cached in
@@ -185,11 +186,25 @@ lane_debian() {
 	rm -f "$dest"/*.ko
 	say "lane $lane: Debian kernel $kver"
 	build_module "$kdir" "$dest"
-	[ "$lane" = demo ] || build_selftests "$dest"
-	[ "$lane" != demo ] || make -s -C "$top/tools" OUT="$dest/tools"
+	rm -rf "$dest/tests" "$dest/tools"
+	case $lane in
+	demo)
+		make -s -C "$top/tools" OUT="$dest/tools"
+		;;
+	bench)
+		mkdir -p "$dest/tests"
+		cp "$top/selftests/lane-lib.sh" "$dest/tests/"
+		make -s -C "$top/bench" OUT="$dest/tools"
+		;;
+	*)
+		build_selftests "$dest"
+		;;
+	esac
 	make_initramfs "$dest" "$lane"
 	boot "/boot/vmlinuz-$kver" "$dest/initrd.gz" "$dest/console.log" \
-		"quiet loglevel=4 oops=panic panic_on_warn=1 clonegate_lane=$lane" 1G
+		"quiet loglevel=4 oops=panic panic_on_warn=1 clonegate_lane=$lane $(
+		# the demo shows audit records: with no auditd, in the kernel log
+		[ "$lane" != demo ] || echo audit=1)" 1G
 	verdict "$dest/console.log" "$lane"
 }
 
@@ -197,10 +212,14 @@ lane_debug() {
 	local lane=$1 kdir dir dest append
 	# On top of the debug kernel's own command line: kernel log lines
 	# stamped, so none of KUnit's own "ok 1 <suite>" lines starts a line
-	# to be counted; no TSC watchdog, which misfires under TCG; and a
-	# task stuck in D state for a minute panics with its stack instead of
-	# waiting for the VM timeout.
-	append="printk.time=1 tsc=unstable hung_task_panic=1"
+	# to be counted; a log big enough to keep every KUnit line even when
+	# many cases fail (vm/lane-kunit.sh reads the cases debugfs cut short
+	# from it); the TSC trusted without its watchdog, which misfires under
+	# TCG (tsc=unstable would leave the VM, which has no HPET or ACPI, on
+	# jiffies, a clock that runs a third slow under TCG); and a task stuck
+	# in D state for a minute panics with its stack instead of waiting
+	# for the VM timeout.
+	append="printk.time=1 log_buf_len=8M tsc=reliable hung_task_panic=1"
 	append="$append sysctl.kernel.hung_task_timeout_secs=60"
 	# The debug kernel always says "RCU lockdep checking is enabled":
 	# match lockdep's reports (WARNING:, BUG:, Call Trace, or "lockdep is
@@ -266,12 +285,16 @@ kunit)
 	lane_debug kunit
 	summary "$out/debug-kunit/console.log.counts"
 	;;
+bench)
+	lane_debian bench
+	summary "$out/debian-bench/console.log.counts"
+	;;
 demo)
 	lane_debian demo
 	grep -aq '^CLONEGATE-SUCCESS' "$out/debian-demo/console.log" ||
 		die "the demo did not finish; see $out/debian-demo/console.log"
 	;;
 *)
-	die "usage: vm/run.sh check|debian|debug|kunit|demo"
+	die "usage: vm/run.sh check|debian|debug|kunit|demo|bench"
 	;;
 esac
