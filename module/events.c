@@ -16,6 +16,7 @@
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/fs_struct.h>
+#include <linux/hash.h>
 #include <linux/kernfs.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
@@ -201,10 +202,29 @@ void clonegate_event_report(const struct clonegate_report *r)
 }
 
 /*
+ * The verdict of each task's last clone-family decision, for task_newtask:
+ * the task's address with bit 0 set if the call was allowed. A slot shared
+ * by two tasks in flight at once only costs the fallback below.
+ */
+#define NOTE_BITS 8
+static unsigned long clone_notes[1 << NOTE_BITS];
+
+/**
+ * clonegate_note_clone() - remember the verdict of current's clone call
+ * @allowed: whether it was allowed (not denied, not audited)
+ */
+void clonegate_note_clone(bool allowed)
+{
+	WRITE_ONCE(clone_notes[hash_ptr(current, NOTE_BITS)],
+		   (unsigned long)current | allowed);
+}
+
+/*
  * task_newtask fires in the parent, for the child, once the child exists.
- * The call is decided again from what the tracepoint shows: a deny means
- * the call went through only because of audit mode, and was reported at
- * its decision already.
+ * A call that was denied or audited was reported at its decision. Without
+ * a note (another task took the slot) the call is decided again from what
+ * the tracepoint shows, which lacks set_tid and the exit signal a thread
+ * asked for: rarely, an audited call is then also reported as allowed.
  */
 static void newtask_probe(void *data, struct task_struct *child,
 			  unsigned long clone_flags)
@@ -212,11 +232,14 @@ static void newtask_probe(void *data, struct task_struct *child,
 	struct clonegate_report r = { .decision = CLONEGATE_ALLOWED };
 	const struct clonegate_policy *p;
 	struct clonegate_call call;
+	unsigned long note;
 
 	if (!clonegate_wants_event(CLONEGATE_ALLOWED) ||
 	    (child->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		return;
-	/* a thread's exit_signal reads -1 here; the call asked for none */
+	note = READ_ONCE(clone_notes[hash_ptr(current, NOTE_BITS)]);
+	if ((note & ~1UL) == (unsigned long)current && !(note & 1))
+		return;
 	if (!clonegate_snapshot_clone(&call, clone_flags,
 				      max(child->exit_signal, 0)))
 		return;
@@ -225,7 +248,9 @@ static void newtask_probe(void *data, struct task_struct *child,
 	p = rcu_dereference(clonegate_live);
 	r.mode = p->mode;
 	if (p->mode != CLONEGATE_MODE_OFF) {
-		r.verdict = clonegate_decide(p, &call);
+		r.verdict = (note & ~1UL) == (unsigned long)current ?
+			    (struct clonegate_verdict){ 0, CLONEGATE_RULE_NONE } :
+			    clonegate_decide(p, &call);
 		r.call = &call;
 		r.child = child;
 	}

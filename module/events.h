@@ -69,6 +69,7 @@ static inline bool clonegate_wants_event(enum clonegate_decision d)
 }
 
 void clonegate_event_report(const struct clonegate_report *r);
+void clonegate_note_clone(bool allowed);
 
 int clonegate_events_register(void);
 int clonegate_events_sync(void);

@@ -116,6 +116,9 @@ static int clonegate_gate(struct clonegate_call *call)
 			clonegate_stat_inc(audited[call->op]);
 	}
 	/* an allowed clone is reported once its child exists: events.c */
+	if (call->op != CLONEGATE_OP_UNSHARE &&
+	    clonegate_wants_event(CLONEGATE_ALLOWED))
+		clonegate_note_clone(r.decision == CLONEGATE_ALLOWED);
 	if (clonegate_wants_event(r.decision) &&
 	    (r.decision != CLONEGATE_ALLOWED || call->op == CLONEGATE_OP_UNSHARE))
 		clonegate_event_report(&r);

@@ -62,7 +62,10 @@ enum clonegate_event_mode {
 
 /* clonegate_event.created_thread_id etc. are set: the call made a task */
 #define CLONEGATE_EV_F_CREATED		(1U << 0)
-/* cwd or container_id was longer than CLONEGATE_PATH_LEN - 1: cut */
+/*
+ * cwd or container_id did not fit in CLONEGATE_PATH_LEN - 1 bytes: the
+ * container_id is cut, the cwd reads "?"
+ */
 #define CLONEGATE_EV_F_TRUNCATED	(1U << 1)
 
 /*
