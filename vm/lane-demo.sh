@@ -14,6 +14,11 @@ say "version $(cat $cg/version), mode $(cat $cg/mode), profile $(cat $cg/profile
 say "allowed clone flags:   $(cat $cg/clone_flags)"
 say "allowed unshare flags: $(cat $cg/unshare_flags)"
 say ""
+say "a denied clone3, as a security team sees it (audit record, JSON line):"
+try clone3 newcgroup
+say "  $(dmesg | grep 'type=1316.*op=clone3' | tail -n 1 | sed 's/^\[[^]]*\] //')"
+say "  $(clonegate-events --decision=denied | tail -n 1)"
+say ""
 say "calls a workload makes, as root:"
 try fork
 try vfork
@@ -24,11 +29,6 @@ try unshare newtime
 try clone sighand
 try clone --exit-signal=100
 try clone fs newns
-say ""
-say "a denied clone3, as a security team sees it:"
-try clone3 newcgroup
-say "  audit: $(dmesg | grep 'type=1316' | tail -n 1 | sed 's/^\[[^]]*\] //')"
-say "  json:  $(clonegate-events --decision=denied | tail -n 1)"
 say ""
 say "the same host, with user namespaces switched off for everyone:"
 echo "-newuser" >$cg/clone_flags
