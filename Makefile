@@ -51,9 +51,13 @@ kunit:
 bench:
 	vm/run.sh bench
 
+# Ignored: version checks are compat.h's job; TRACE_EVENT's layout; and
+# NOKPROBE_SYMBOL, which belongs right after its function.
 style:
 	$(CHECKPATCH) -f --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		--ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,LINE_SPACING \
 		module/*.c module/*.h include/uapi/linux/*.h $(wildcard kunit/*.c)
 
 .PHONY: all kdir-check modules install clean check demo kunit bench style

@@ -55,13 +55,15 @@ void clonegate_audit_emit(const struct clonegate_event *ev)
 		clonegate_event_stat_inc(dropped_audit);
 		return;
 	}
-	audit_log_format(ab, "module=clonegate op=%s res=%d decision=%s errno=%d rule=%s mode=%s flags=0x%llx exit_signal=%d seq=%llu",
+	audit_log_format(ab, "module=clonegate op=%s res=%d decision=%s",
 			 clonegate_op_names[ev->op],
 			 ev->decision != CLONEGATE_DENIED,
-			 clonegate_decision_names[ev->decision],
+			 clonegate_decision_names[ev->decision]);
+	audit_log_format(ab, " errno=%d rule=%s mode=%s flags=0x%llx",
 			 ev->errno_value, ev->rule_name,
-			 clonegate_mode_names[ev->mode], ev->flags,
-			 ev->exit_signal, ev->seq);
+			 clonegate_mode_names[ev->mode], ev->flags);
+	audit_log_format(ab, " exit_signal=%d seq=%llu", ev->exit_signal,
+			 ev->seq);
 	if (ev->ev_flags & CLONEGATE_EV_F_CREATED)
 		audit_log_format(ab, " created_tid=%d created_pid=%d created_start_ns=%llu",
 				 ev->created_thread_id,

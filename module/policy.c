@@ -202,6 +202,7 @@ static const struct rule_row rules[] = {
 	ROW(NS_NEEDS_CAP, ALL_OPS, -EPERM, UNSHARE_NS_NEEDS_CAP,
 	    CLONEGATE_FACT_CAP_SYS_ADMIN, UNSHARE_NS_NEEDS_CAP, ns_needs_cap),
 };
+
 static_assert(ARRAY_SIZE(rules) == CLONEGATE_RULE_COUNT);
 
 /**

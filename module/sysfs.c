@@ -19,13 +19,16 @@
 
 static struct kobject *root_kobj, *stats_kobj, *rules_kobj;
 
-/* Read a field of the live policy. */
-#define LIVE(field) ({							\
-	typeof(((struct clonegate_policy *)0)->field) __v;		\
-	rcu_read_lock();						\
-	__v = rcu_dereference(clonegate_live)->field;			\
-	rcu_read_unlock();						\
-	__v; })
+/* A copy of the live policy, for the show functions. */
+static struct clonegate_policy live(void)
+{
+	struct clonegate_policy p;
+
+	rcu_read_lock();
+	p = *rcu_dereference(clonegate_live);
+	rcu_read_unlock();
+	return p;
+}
 
 static const char *reason(int err)
 {
@@ -72,7 +75,7 @@ static ssize_t version_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t mode_show(struct kobject *k, struct kobj_attribute *a,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%s\n", clonegate_mode_names[LIVE(mode)]);
+	return sysfs_emit(buf, "%s\n", clonegate_mode_names[live().mode]);
 }
 
 static int edit_mode(struct clonegate_policy *p, const char *buf, size_t len)
@@ -95,7 +98,7 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 static ssize_t profile_show(struct kobject *k, struct kobj_attribute *a,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%s\n", clonegate_profile_names[LIVE(profile)]);
+	return sysfs_emit(buf, "%s\n", clonegate_profile_names[live().profile]);
 }
 
 static int edit_profile(struct clonegate_policy *p, const char *buf,
@@ -120,7 +123,7 @@ static ssize_t profile_store(struct kobject *k, struct kobj_attribute *a,
 static ssize_t clone_flags_show(struct kobject *k, struct kobj_attribute *a,
 				char *buf)
 {
-	return clonegate_format_flags(buf, PAGE_SIZE, LIVE(clone_flags));
+	return clonegate_format_flags(buf, PAGE_SIZE, live().clone_flags);
 }
 
 static int edit_clone_flags(struct clonegate_policy *p, const char *buf,
@@ -143,7 +146,7 @@ static ssize_t clone_flags_store(struct kobject *k, struct kobj_attribute *a,
 static ssize_t unshare_flags_show(struct kobject *k, struct kobj_attribute *a,
 				  char *buf)
 {
-	return clonegate_format_flags(buf, PAGE_SIZE, LIVE(unshare_flags));
+	return clonegate_format_flags(buf, PAGE_SIZE, live().unshare_flags);
 }
 
 static int edit_unshare_flags(struct clonegate_policy *p, const char *buf,
@@ -167,7 +170,7 @@ static ssize_t unshare_flags_store(struct kobject *k,
 static ssize_t rules_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
 {
-	u32 on = LIVE(rules);
+	u32 on = live().rules;
 	int i, len = 0;
 
 	for (i = 0; i < CLONEGATE_RULE_COUNT; i++)
@@ -388,20 +391,38 @@ static ssize_t set_store(const char *file, u32 *field, clonegate_name_fn name,
 	return len;
 }
 
-#define EVENT_SET_ATTR(file, field, namefn, count)			\
-static ssize_t file##_show(struct kobject *k, struct kobj_attribute *a,	\
-			   char *buf)					\
-{									\
-	return set_show(buf, namefn, count,				\
-			READ_ONCE(clonegate_events.field));		\
-}									\
-static ssize_t file##_store(struct kobject *k, struct kobj_attribute *a,\
-			    const char *buf, size_t len)		\
-{									\
-	return set_store(#file, &clonegate_events.field, namefn, count,	\
-			 buf, len);					\
-}									\
-static struct kobj_attribute file##_attr = __ATTR_RW_MODE(file, 0644)
+static ssize_t channels_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	return set_show(buf, channel_name, CLONEGATE_CHANNEL_COUNT,
+			READ_ONCE(clonegate_events.channels));
+}
+
+static ssize_t channels_store(struct kobject *k, struct kobj_attribute *a,
+			      const char *buf, size_t len)
+{
+	return set_store("channels", &clonegate_events.channels, channel_name,
+			 CLONEGATE_CHANNEL_COUNT, buf, len);
+}
+
+static ssize_t context_fields_show(struct kobject *k, struct kobj_attribute *a,
+				   char *buf)
+{
+	return set_show(buf, field_name, CLONEGATE_FIELD_COUNT,
+			READ_ONCE(clonegate_events.fields));
+}
+
+static ssize_t context_fields_store(struct kobject *k,
+				    struct kobj_attribute *a,
+				    const char *buf, size_t len)
+{
+	return set_store("context_fields", &clonegate_events.fields,
+			 field_name, CLONEGATE_FIELD_COUNT, buf, len);
+}
+
+static struct kobj_attribute channels_attr = __ATTR_RW_MODE(channels, 0644);
+static struct kobj_attribute context_fields_attr =
+	__ATTR_RW_MODE(context_fields, 0644);
 
 static ssize_t decisions_show(struct kobject *k, struct kobj_attribute *a,
 			      char *buf)
@@ -433,8 +454,6 @@ static ssize_t decisions_store(struct kobject *k, struct kobj_attribute *a,
 }
 
 static struct kobj_attribute decisions_attr = __ATTR_RW_MODE(decisions, 0644);
-EVENT_SET_ATTR(channels, channels, channel_name, CLONEGATE_CHANNEL_COUNT);
-EVENT_SET_ATTR(context_fields, fields, field_name, CLONEGATE_FIELD_COUNT);
 
 static const struct attribute_group stats_group = { .attrs = stat_list };
 static const struct attribute_group rules_group = { .attrs = rule_list };
