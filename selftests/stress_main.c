@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Load and unload clonegate over and over while other processes fork,
+ * vfork (their parents blocked in kernel_clone() while the child sleeps),
+ * clone3 with flags that reach every rule and caller fact, create threads,
+ * unshare, and a writer flips the profile, mode, flag and rule files; one
+ * more writer races each load, writing the mode while init runs.
+ *
+ * For the debug-kernel lane, where KASAN, lockdep and the atomic-sleep
+ * checks watch it. Not a *_test: the Debian lane does not run it.
+ *
+ *   stress_main [RELOADS]     CLONEGATE_KO names clonegate.ko
+ *
+ * Starts and ends with the module unloaded. Prints what it did as TAP
+ * comments; exits 0, or 1 if a load or unload failed or a call that no
+ * policy denies failed.
+ */
+#include "common.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <time.h>
+
+enum { W_FORK, W_VFORK, W_CLONE3, W_THREAD, W_UNSHARE, W_FLIP, W_COUNT };
+
+static const char *const worker_names[W_COUNT] = {
+	"fork", "vfork", "clone3", "thread", "unshare", "policy flip",
+};
+
+struct shared {
+	volatile int stop;
+	/* set while a load is in flight, for the load racer */
+	volatile int loading;
+	long calls[W_COUNT];
+	long errors[W_COUNT];
+	char why[W_COUNT][160];
+};
+
+static struct shared *sh;
+
+static void fail(int w, const char *what, int err)
+{
+	if (!sh->errors[w]++)
+		snprintf(sh->why[w], sizeof(sh->why[w]), "%s: %s", what,
+			 strerror(err));
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	/* the raw syscall: a vfork child must not touch libc state */
+	syscall(__NR_nanosleep, &ts, NULL);
+}
+
+static void do_fork(void)
+{
+	pid_t pid = syscall(__NR_fork);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		fail(W_FORK, "fork", errno);
+	else
+		waitpid(pid, NULL, 0);
+}
+
+/* The parent stays in kernel_clone() until the child exits, ~50 ms on. */
+static void do_vfork(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		sleep_ms(50);
+		syscall(__NR_exit, 0);
+	}
+	if (pid < 0)
+		fail(W_VFORK, "vfork", errno);
+	else
+		waitpid(pid, NULL, 0);
+}
+
+/* clone3 calls that reach every rule of the gvisor profile. */
+static void do_clone3(long i)
+{
+	static const uint64_t flags[] = {
+		0,
+		CLONE_NEWCGROUP,
+		CLONE_NEWUSER,
+		CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC,
+		CLONE_VM | CLONE_VFORK,
+		CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
+		CLONE_THREAD | CLONE_VM,
+		CLONE_SIGHAND,
+		CLONE_FS | CLONE_NEWNS,
+		CLONE_NEWUSER | CLONE_FS,
+		CLONE_PIDFD,
+		0,		/* with a set_tid array */
+	};
+	size_t n = sizeof(flags) / sizeof(flags[0]);
+	size_t k = i % n;
+	int pidfd = -1;
+	pid_t tid = 30000 + i % 1000;
+	struct cg_clone_args args = {
+		.flags = flags[k],
+		.exit_signal = (flags[k] & CLONE_THREAD) ? 0 : SIGCHLD,
+		.pidfd = (uintptr_t)&pidfd,
+	};
+	long ret;
+
+	if (k == n - 1) {
+		args.set_tid = (uintptr_t)&tid;
+		args.set_tid_size = 1;
+	}
+	/* denials and the kernel's own refusals are expected here */
+	ret = cg_raw_clone3(&args, sizeof(args));
+	if (ret > 0 && !(flags[k] & CLONE_THREAD))
+		waitpid(ret, NULL, __WALL);
+	if (pidfd >= 0)
+		close(pidfd);
+	/* a thread of ours exits at once; reap nothing, but let it go */
+	if (ret > 0 && (flags[k] & CLONE_THREAD))
+		sleep_ms(1);
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+static void do_thread(void)
+{
+	pthread_t t;
+	int err = pthread_create(&t, NULL, thread_fn, NULL);
+
+	if (err)
+		fail(W_THREAD, "pthread_create", err);
+	else
+		pthread_join(t, NULL);
+}
+
+/* unshare in a child, reaching the facts: pending pidns, chroot, threads. */
+static int unshare_child(void)
+{
+	struct cg_clone_args args = { .exit_signal = SIGCHLD };
+	long ret;
+
+	unshare(CLONE_NEWUTS | CLONE_NEWIPC);
+	unshare(CLONE_NEWNS);
+	unshare(CLONE_THREAD);
+	unshare(CLONE_VM);
+	if (unshare(CLONE_NEWPID) == 0) {
+		/* a pid namespace is pending: clone3 reads that fact */
+		args.flags = CLONE_NEWPID;
+		ret = cg_raw_clone3(&args, sizeof(args));
+		if (ret > 0)
+			waitpid(ret, NULL, 0);
+		args.flags = 0;
+		ret = cg_raw_clone3(&args, sizeof(args));
+		if (ret > 0)
+			waitpid(ret, NULL, 0);
+	}
+	if (chroot("/tmp") == 0)
+		unshare(CLONE_NEWUSER);
+	return 0;
+}
+
+static void do_unshare(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare_child());
+	if (pid < 0)
+		fail(W_UNSHARE, "fork", errno);
+	else
+		waitpid(pid, NULL, 0);
+}
+
+/* The module may be gone, or going, at any moment: that is not an error. */
+static void flip(const char *file, const char *val)
+{
+	int err = cg_write(file, val);
+
+	if (err && err != -ENOENT && err != -ENODEV) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "write %s to %s", val, file);
+		fail(W_FLIP, what, -err);
+	}
+}
+
+static void do_flip(long i)
+{
+	static const char *const profiles[] = { "gvisor", "permissive" };
+	static const char *const modes[] = { "audit", "enforce", "off",
+					     "enforce" };
+	char buf[512];
+
+	flip(CG "profile", profiles[i % 2]);
+	flip(CG "mode", modes[(i / 2) % 4]);
+	flip(CG "clone_flags", i % 3 ? "+newcgroup" : "-newcgroup");
+	flip(CG "rules", i % 5 ? "-set_tid" : "+set_tid");
+	cg_read(CG "rules", buf, sizeof(buf));
+	cg_read(CG "clone_flags", buf, sizeof(buf));
+	cg_read(CG "stats/clone_calls", buf, sizeof(buf));
+}
+
+/*
+ * While a load is in flight, write the mode as fast as possible: the
+ * policy files appear before the module's init has returned, and a write
+ * then replaces, and frees after a grace period, the policy init made.
+ */
+static void *load_racer(void *arg)
+{
+	long i;
+
+	for (i = 0; !sh->stop; i++) {
+		if (!sh->loading) {
+			sleep_ms(1);
+			continue;
+		}
+		flip(CG "mode", i % 2 ? "enforce" : "audit");
+	}
+	return arg;
+}
+
+static void worker(int w)
+{
+	long i;
+
+	for (i = 0; !sh->stop; i++) {
+		switch (w) {
+		case W_FORK:
+			do_fork();
+			break;
+		case W_VFORK:
+			do_vfork();
+			break;
+		case W_CLONE3:
+			do_clone3(i);
+			break;
+		case W_THREAD:
+			do_thread();
+			break;
+		case W_UNSHARE:
+			do_unshare();
+			break;
+		case W_FLIP:
+			do_flip(i);
+			break;
+		}
+		__atomic_add_fetch(&sh->calls[w], 1, __ATOMIC_RELAXED);
+	}
+	/* the clone3 worker's threads must be gone before we are */
+	cg_reap_all();
+}
+
+static int load(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload(void)
+{
+	return syscall(__NR_delete_module, "clonegate", O_NONBLOCK) ? -errno : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const params[] = {
+		"", "mode=enforce", "mode=enforce profile=permissive",
+		"mode=off", "mode=enforce clone_flags=-newuser",
+	};
+	const char *ko = getenv("CLONEGATE_KO");
+	int reloads = argc > 1 ? atoi(argv[1]) : 100;
+	pid_t pids[W_COUNT];
+	pthread_t racer;
+	double start = now();
+	int i, done, err, status, racing, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!ko || access(ko, R_OK)) {
+		printf("# stress: CLONEGATE_KO does not name a readable module\n");
+		return 1;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
+	if (cg_loaded() && unload()) {
+		printf("# stress: clonegate is loaded and cannot be unloaded\n");
+		return 1;
+	}
+	for (i = 0; i < W_COUNT; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			worker(i);
+			_exit(0);
+		}
+	}
+	racing = !pthread_create(&racer, NULL, load_racer, NULL);
+	if (!racing) {
+		printf("# stress: cannot start the load racer\n");
+		failed = 1;
+	}
+	for (done = 0; done < reloads && !failed; done++) {
+		const char *p = params[done % 5];
+
+		sh->loading = 1;
+		err = load(ko, p);
+		sh->loading = 0;
+		if (err) {
+			printf("# stress: load %d (%s) failed: %s\n", done, p,
+			       strerror(-err));
+			failed = 1;
+			break;
+		}
+		/* let calls and flips reach the loaded module */
+		sleep_ms(10 + done % 4 * 10);
+		err = unload();
+		if (err) {
+			printf("# stress: unload %d failed: %s\n", done,
+			       strerror(-err));
+			failed = 1;
+		}
+	}
+	sh->stop = 1;
+	if (racing)
+		pthread_join(racer, NULL);
+	for (i = 0; i < W_COUNT; i++) {
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			printf("# stress: the %s worker did not exit cleanly\n",
+			       worker_names[i]);
+			failed = 1;
+		}
+	}
+	printf("# stress: %d loads and unloads in %.1f s\n", done, now() - start);
+	for (i = 0; i < W_COUNT; i++) {
+		printf("# stress: %-11s %6ld calls, %ld errors%s%s\n",
+		       worker_names[i], sh->calls[i], sh->errors[i],
+		       sh->errors[i] ? ", first: " : "", sh->why[i]);
+		if (sh->errors[i])
+			failed = 1;
+		/* a worker that never ran did not stress anything */
+		if (!sh->calls[i]) {
+			printf("# stress: the %s worker made no call\n",
+			       worker_names[i]);
+			failed = 1;
+		}
+	}
+	if (cg_loaded()) {
+		printf("# stress: clonegate is still loaded\n");
+		failed = 1;
+	}
+	return failed;
+}
