@@ -224,15 +224,19 @@ static int policy_from_params(struct clonegate_policy *p)
 static int __init clonegate_init(void)
 {
 	struct clonegate_policy *p;
+	const char *mode_name, *profile_name;
 	int err;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
+	RCU_INIT_POINTER(clonegate_live, p);
 	err = policy_from_params(p);
 	if (err)
 		goto err_free_policy;
-	RCU_INIT_POINTER(clonegate_live, p);
+	/* once sysfs exists, a write may replace and free p */
+	mode_name = clonegate_mode_names[p->mode];
+	profile_name = clonegate_profile_names[p->profile];
 
 	err = clonegate_dev_register();
 	if (err)
@@ -250,8 +254,7 @@ static int __init clonegate_init(void)
 		clonegate_lock();
 
 	pr_info("version %s loaded: mode %s, profile %s\n", CLONEGATE_VERSION,
-		clonegate_mode_names[p->mode],
-		clonegate_profile_names[p->profile]);
+		mode_name, profile_name);
 	return 0;
 
 err_unregister_events:
@@ -261,7 +264,8 @@ err_unregister_sysfs:
 err_unregister_dev:
 	clonegate_dev_unregister();
 err_free_policy:
-	kfree(p);
+	/* a sysfs write may have replaced p: free whatever is live now */
+	kfree(rcu_replace_pointer(clonegate_live, NULL, true));
 	return err;
 }
 
