@@ -3,7 +3,8 @@
 # clonegate: build, install and test.
 #
 #   make                  build clonegate.ko against KDIR
-#   make install          install it (with depmod) for KERNELRELEASE
+#   make install          install it (with depmod) for KERNELRELEASE, and
+#                         the tools in /usr/local/sbin
 #   make check            the whole test suite, in VMs (installs what it needs)
 #   make demo             boot a VM, load the module, show what it decides
 #   make kunit            the KUnit lane alone, on the debug kernel
@@ -34,9 +35,11 @@ modules: kdir-check
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
 	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C tools install
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
+	$(MAKE) -C tools clean
 	rm -rf build/
 
 check:

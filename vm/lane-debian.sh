@@ -5,7 +5,16 @@
 # and load and unload once more. Fails if any stage or test failed.
 . /tests/lane-lib.sh
 
+# The ABI file documents exactly the files that exist.
+abi_matches_sysfs() {
+	find /sys/kernel/clonegate -type f | sort >/tmp/abi.exist
+	sed -n 's/^What:[[:space:]]*//p' /tests/sysfs-kernel-clonegate |
+		sort >/tmp/abi.documented
+	[ -s /tmp/abi.exist ] && diff /tmp/abi.documented /tmp/abi.exist
+}
+
 stage "insmod with defaults" insmod "$CLONEGATE_KO"
+stage "the ABI file lists every sysfs file, and no other" abi_matches_sysfs
 run_selftests
 stage "rmmod" rmmod clonegate
 stage "insmod again" insmod "$CLONEGATE_KO"

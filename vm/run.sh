@@ -116,7 +116,9 @@ make_initramfs() {
 	cp "$here/init.sh" "$root/init"
 	cp "$here/lane-$lane.sh" "$root/lane.sh"
 	cp "$dest"/*.ko "$root/lib/"
-	[ -d "$dest/tests" ] && cp -r "$dest/tests" "$root/tests"
+	[ -d "$dest/tests" ] && cp -r "$dest/tests" "$root/tests" &&
+		cp "$top/Documentation/ABI/testing/sysfs-kernel-clonegate" \
+			"$root/tests/"
 	if [ -d "$dest/tools" ]; then find "$dest/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/bin/" \;; fi
 	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 	echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$root/etc/passwd"
