@@ -15,6 +15,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <uapi/linux/clonegate.h>
+
 #include "policy.h"
 
 const char *const clonegate_op_names[CLONEGATE_OP_COUNT] = {
@@ -312,17 +314,7 @@ void clonegate_policy_init(struct clonegate_policy *p,
 }
 
 /* Lowercase names without CLONE_, indexed by bit; NULL where Linux has none. */
-static const char *const flag_names[64] = {
-	[7] = "newtime",	[8] = "vm",		[9] = "fs",
-	[10] = "files",		[11] = "sighand",	[12] = "pidfd",
-	[13] = "ptrace",	[14] = "vfork",		[15] = "parent",
-	[16] = "thread",	[17] = "newns",		[18] = "sysvsem",
-	[19] = "settls",	[20] = "parent_settid",	[21] = "child_cleartid",
-	[22] = "detached",	[23] = "untraced",	[24] = "child_settid",
-	[25] = "newcgroup",	[26] = "newuts",	[27] = "newipc",
-	[28] = "newuser",	[29] = "newpid",	[30] = "newnet",
-	[31] = "io",		[32] = "clear_sighand",	[33] = "into_cgroup",
-};
+static const char *const flag_names[64] = CLONEGATE_FLAG_NAMES;
 
 /**
  * clonegate_flag_name() - the name of one clone flag bit

@@ -25,21 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../include/uapi/linux/clonegate.h"
+
 #ifndef __NR_clone3
 #define __NR_clone3 435
 #endif
 
-static const char *const flag_names[64] = {
-	[7] = "newtime",	[8] = "vm",		[9] = "fs",
-	[10] = "files",		[11] = "sighand",	[12] = "pidfd",
-	[13] = "ptrace",	[14] = "vfork",		[15] = "parent",
-	[16] = "thread",	[17] = "newns",		[18] = "sysvsem",
-	[19] = "settls",	[20] = "parent_settid",	[21] = "child_cleartid",
-	[22] = "detached",	[23] = "untraced",	[24] = "child_settid",
-	[25] = "newcgroup",	[26] = "newuts",	[27] = "newipc",
-	[28] = "newuser",	[29] = "newpid",	[30] = "newnet",
-	[31] = "io",		[32] = "clear_sighand",	[33] = "into_cgroup",
-};
+static const char *const flag_names[64] = CLONEGATE_FLAG_NAMES;
 
 struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;

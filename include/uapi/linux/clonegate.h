@@ -20,6 +20,24 @@
 #define CLONEGATE_COMM_LEN	16
 #define CLONEGATE_PATH_LEN	256
 
+/*
+ * The names clonegate gives clone flags, by bit: in the sysfs files
+ * clone_flags and unshare_flags, and in the tools. An initializer for
+ * const char *names[64]; bits without a name stay NULL.
+ */
+#define CLONEGATE_FLAG_NAMES {						\
+	[7] = "newtime",	[8] = "vm",		[9] = "fs",		\
+	[10] = "files",		[11] = "sighand",	[12] = "pidfd",		\
+	[13] = "ptrace",	[14] = "vfork",		[15] = "parent",	\
+	[16] = "thread",	[17] = "newns",		[18] = "sysvsem",	\
+	[19] = "settls",	[20] = "parent_settid",				\
+	[21] = "child_cleartid",	[22] = "detached",			\
+	[23] = "untraced",	[24] = "child_settid",	[25] = "newcgroup",	\
+	[26] = "newuts",	[27] = "newipc",	[28] = "newuser",	\
+	[29] = "newpid",	[30] = "newnet",	[31] = "io",		\
+	[32] = "clear_sighand",	[33] = "into_cgroup",			\
+}
+
 /* clonegate_event.op */
 enum clonegate_event_op {
 	CLONEGATE_EV_OP_CLONE	= 0,
