@@ -21,6 +21,7 @@
 #error "clonegate needs CONFIG_KPROBES"
 #endif
 
+#include <linux/fs_struct.h>
 #include <linux/kprobes.h>
 #include <linux/linkage.h>
 #include <linux/objtool.h>
@@ -73,6 +74,37 @@ static inline int clonegate_override_return(struct pt_regs *regs, long ret)
 	    ASM_RET							\
 	    ".size clonegate_return_stub, .-clonegate_return_stub\n"	\
 	    ".popsection\n")
+
+/*
+ * A path of a task's fs_struct (root or pwd) without taking a reference (path_put() may
+ * sleep): the caller holds rcu_read_lock(), which keeps the dentry and
+ * mount alive. fs_struct's seqcount became a seqlock in 6.x; Kbuild probes
+ * the header and defines CLONEGATE_HAVE_FS_SEQLOCK.
+ */
+static inline void clonegate_fs_path_rcu(struct fs_struct *fs,
+					 const struct path *field,
+					 struct path *out)
+{
+	unsigned int seq;
+
+	do {
+#ifdef CLONEGATE_HAVE_FS_SEQLOCK
+		seq = read_seqbegin(&fs->seq);
+		*out = *field;
+	} while (read_seqretry(&fs->seq, seq));
+#else
+		seq = read_seqcount_begin(&fs->seq);
+		*out = *field;
+	} while (read_seqcount_retry(&fs->seq, seq));
+#endif
+}
+
+/* __assign_str() takes the destination only since 6.10. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define clonegate_assign_str(dst, src)	__assign_str(dst)
+#else
+#define clonegate_assign_str(dst, src)	__assign_str(dst, src)
+#endif
 
 /* The first argument of a probed function, at its entry. */
 static inline unsigned long clonegate_first_arg(struct pt_regs *regs)

@@ -77,16 +77,11 @@ static void fill_cwd(struct clonegate_event *ev)
 {
 	struct fs_struct *fs = current->fs;
 	struct path pwd;
-	unsigned int seq;
 	char *p;
 
 	if (!fs)
 		return;
-	/* no reference: path_put() may sleep; RCU keeps the path alive */
-	do {
-		seq = read_seqcount_begin(&fs->seq);
-		pwd = fs->pwd;
-	} while (read_seqcount_retry(&fs->seq, seq));
+	clonegate_fs_path_rcu(fs, &fs->pwd, &pwd);
 	p = d_path(&pwd, ev->cwd, sizeof(ev->cwd));
 	if (IS_ERR(p)) {
 		ev->ev_flags |= CLONEGATE_EV_F_TRUNCATED;

@@ -42,7 +42,6 @@ static bool caller_chrooted(void)
 {
 	struct fs_struct *fs = current->fs;
 	struct path root;
-	unsigned int seq;
 	char buf[2];
 	char *res;
 
@@ -53,10 +52,7 @@ static bool caller_chrooted(void)
 	 * may sleep, this handler may not. Dentries and mounts are freed
 	 * after a grace period, so the walk below stays safe.
 	 */
-	do {
-		seq = read_seqcount_begin(&fs->seq);
-		root = fs->root;
-	} while (read_seqcount_retry(&fs->seq, seq));
+	clonegate_fs_path_rcu(fs, &fs->root, &root);
 	/* "/" fits in two bytes; anything longer does not, and is a chroot */
 	res = clonegate_d_absolute_path(&root, buf, sizeof(buf));
 	return IS_ERR(res) || strcmp(res, "/");

@@ -76,9 +76,9 @@ TRACE_EVENT(clonegate_decision,
 		__entry->egid = ev->egid;
 		__entry->sgid = ev->sgid;
 		__entry->cgroup_id = ev->cgroup_id;
-		__assign_str(rule, ev->rule_name);
-		__assign_str(container_id, ev->container_id);
-		__assign_str(cwd, ev->cwd);
+		clonegate_assign_str(rule, ev->rule_name);
+		clonegate_assign_str(container_id, ev->container_id);
+		clonegate_assign_str(cwd, ev->cwd);
 		memcpy(__entry->process_name, ev->process_name,
 		       CLONEGATE_COMM_LEN);
 	),
