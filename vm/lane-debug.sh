@@ -24,14 +24,16 @@ debug_checks_armed() {
 		{ echo "KASAN is not initialized"; return 1; }
 }
 
-# Forget what boot left: report it once, then mark it as seen.
+# Forget what boot left: report it, then mark it as seen. kmemleak skips an
+# object whose contents changed since its last scan, which every object's
+# first scan counts as: scan twice before clearing, and before reading.
 kmemleak_forget() {
-	echo scan >"$KMEMLEAK" && echo clear >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK" &&
+		echo clear >"$KMEMLEAK"
 }
 
 # Anything unreferenced since kmemleak_forget is a leak. kmemleak reports
-# no object younger than 5 s, and an object it has seen once only on the
-# next scan: wait, then scan twice.
+# no object younger than 5 s: wait, then scan twice.
 kmemleak_none() {
 	sleep 6
 	echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK" || return 1
