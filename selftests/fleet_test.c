@@ -352,7 +352,6 @@ TEST_F(ctl, apply_sets_the_policy_in_order)
 /* The policy the module already runs: no write at all, not even a same value. */
 TEST_F(ctl, apply_again_writes_nothing)
 {
-	long long emitted;
 	struct run r;
 	int w;
 
@@ -364,13 +363,11 @@ TEST_F(ctl, apply_again_writes_nothing)
 		"events/decisions = +allowed\n"));
 	ASSERT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
 	w = watch_start();
-	emitted = cg_stat("../events/emitted");
 	EXPECT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
 	EXPECT_TRUE(strstr(r.text, "nothing to change") != NULL) TH_LOG("%s", r.text);
 	EXPECT_EQ(0, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
 	EXPECT_TRUE(strstr(r.text, "nothing to change") != NULL) TH_LOG("%s", r.text);
 	EXPECT_EQ(0, watch_count(w)) TH_LOG("the second apply wrote");
-	EXPECT_EQ(emitted, cg_stat("../events/emitted"));
 
 	/* the module's defaults, said in full, are nothing to change either */
 	defaults();

@@ -510,8 +510,12 @@ static int parse_file(FILE *f)
 			bad = 1;
 			continue;
 		}
-		if (!cur)	/* in a section whose header was wrong */
+		if (!cur) {
+			/* in a section whose header was wrong: the value still counts */
+			if (!*val || check_value(k, val, line))
+				bad = 1;
 			continue;
+		}
 		if (cur == &sec[0] && !keys[k].host) {
 			errorf(line, "%s belongs in a [scope NAME] section", key);
 			bad = 1;
