@@ -636,6 +636,117 @@ TEST_F(ctl, report_counts_refusals_by_program)
 	unlink(json);
 }
 
+/* --- scopes: [scope NAME] sections ------------------------------------------------ */
+
+#define CGROOT "/sys/fs/cgroup"
+
+FIXTURE(scopes) {
+	char tool[256];
+	char before[8192];
+};
+
+static void remove_scopes(void)
+{
+	cg_write(CG "scopes/remove", "fleet-a");
+	cg_write(CG "scopes/remove", "fleet-b");
+}
+
+FIXTURE_SETUP(scopes)
+{
+	if (fleet_setup(_metadata, self->tool, sizeof(self->tool),
+			self->before, sizeof(self->before)))
+		return;
+	if (access(CG "scopes/add", F_OK))
+		SKIP(return, "this module has no scopes");
+	if (access(CGROOT "/cgroup.procs", F_OK))
+		SKIP(return, "no cgroup v2 at " CGROOT);
+	remove_scopes();
+	mkdir(CGROOT "/fleet-a", 0755);
+}
+
+FIXTURE_TEARDOWN(scopes)
+{
+	remove_scopes();
+	rmdir(CGROOT "/fleet-a");
+	defaults();
+	unlink(CONF);
+}
+
+static int scope_is(const char *scope, const char *file, const char *want)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "scopes/%s/%s", scope, file);
+	return read_is(rel, want);
+}
+
+/* Sections create their scopes; again is nothing; --prune removes. */
+TEST_F(scopes, apply_creates_and_prunes_scopes)
+{
+	struct run r;
+	int w;
+
+	ASSERT_EQ(0, write_text(CONF,
+		"mode = audit\n"
+		"[scope fleet-a]\n"
+		"mode = enforce\n"
+		"cgroup = /fleet-a\n"
+		"profile = gvisor\n"
+		"clone_flags = -newuser\n"));
+	ASSERT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "scope fleet-a: created") != NULL) TH_LOG("%s", r.text);
+	EXPECT_TRUE(scope_is("fleet-a", "cgroup", "/fleet-a"));
+	EXPECT_TRUE(scope_is("fleet-a", "mode", "enforce"));
+	EXPECT_TRUE(scope_is("fleet-a", "profile", "custom"));
+	EXPECT_TRUE(read_is("mode", "audit"));
+	/* in the order: cgroup first, mode last */
+	EXPECT_TRUE(strstr(r.text, "scope fleet-a: cgroup") <
+		    strstr(r.text, "scope fleet-a: profile"));
+	EXPECT_TRUE(strstr(r.text, "scope fleet-a: clone_flags") <
+		    strstr(r.text, "scope fleet-a: mode"));
+
+	w = watch_start();
+	inotify_add_watch(w, CG "scopes/fleet-a/mode", IN_MODIFY | IN_CLOSE_WRITE);
+	inotify_add_watch(w, CG "scopes/fleet-a/clone_flags", IN_MODIFY | IN_CLOSE_WRITE);
+	inotify_add_watch(w, CG "scopes/add", IN_MODIFY | IN_CLOSE_WRITE);
+	EXPECT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "nothing to change") != NULL) TH_LOG("%s", r.text);
+	EXPECT_EQ(0, watch_count(w));
+
+	ASSERT_EQ(0, write_text(CONF, "mode = audit\n"));
+	EXPECT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "scope fleet-a: not in") != NULL) TH_LOG("%s", r.text);
+	EXPECT_EQ(0, access(CG "scopes/fleet-a", F_OK));
+	EXPECT_EQ(0, ctl(&r, NULL, "apply", "--prune", CONF)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "scope fleet-a: removed") != NULL) TH_LOG("%s", r.text);
+	EXPECT_NE(0, access(CG "scopes/fleet-a", F_OK));
+}
+
+/*
+ * The module refuses a cgroup that does not exist (ENOENT): the scopes
+ * created before it are removed, the host is put back.
+ */
+TEST_F(scopes, refused_cgroup_rolls_everything_back)
+{
+	char now[8192];
+	struct run r;
+
+	ASSERT_EQ(0, write_text(CONF,
+		"mode = enforce\n"
+		"[scope fleet-a]\n"
+		"cgroup = /fleet-a\n"
+		"[scope fleet-b]\n"
+		"cgroup = /fleet-no-such-cgroup\n"));
+	EXPECT_EQ(1, ctl(&r, NULL, "apply", CONF, NULL));
+	EXPECT_TRUE(strstr(r.text, CONF ":5: the module refused scope fleet-b: cgroup") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "rolled back") != NULL) TH_LOG("%s", r.text);
+	EXPECT_NE(0, access(CG "scopes/fleet-a", F_OK));
+	EXPECT_NE(0, access(CG "scopes/fleet-b", F_OK));
+	snapshot(now, sizeof(now));
+	EXPECT_STREQ(self->before, now);
+}
+
 /* --- the audit channel with audit off ----------------------------------------------------- */
 
 /* audit's own status: enabled, and the pid of a registered daemon. */
