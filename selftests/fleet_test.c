@@ -18,6 +18,13 @@
 #include <time.h>
 #include "kselftest_harness.h"
 
+/* A SKIP in a fixture's setup does not keep this harness from the test. */
+#define RETURN_IF_SKIPPED()						\
+	do {								\
+		if (_metadata->skip)					\
+			return;						\
+	} while (0)
+
 #define CONF "/tmp/fleet-test.conf"
 
 static int64_t now_ms(void)
@@ -300,6 +307,8 @@ TEST_F(ctl, check_names_file_and_line)
 	struct run r;
 	int w;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = enforce\n"
 		"clone_flags = -newuser +newfoo\n"
@@ -328,6 +337,8 @@ TEST_F(ctl, apply_sets_the_policy_in_order)
 	const char *p, *f, *m;
 	struct run r;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, write_text(CONF,
 		"# no user namespaces for anyone\n"
 		"mode = enforce\n"
@@ -354,6 +365,8 @@ TEST_F(ctl, apply_again_writes_nothing)
 {
 	struct run r;
 	int w;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = enforce\n"
@@ -413,6 +426,8 @@ TEST_F(rollback, failed_write_rolls_everything_back)
 	char env[128], want[256], before[8192], now[8192];
 	struct run r;
 
+	RETURN_IF_SKIPPED();
+
 	/* start from a custom policy: no profile write can restore it */
 	ASSERT_EQ(0, cg_write(CG "profile", "permissive"));
 	ASSERT_EQ(0, cg_write(CG "clone_flags", "-newnet -pidfd"));
@@ -443,6 +458,8 @@ TEST_F(ctl, status_shows_the_policy)
 {
 	char version[64], want[128];
 	struct run r;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_LT(0, cg_read(CG "version", version, sizeof(version)));
 	version[strcspn(version, "\n")] = '\0';
@@ -546,6 +563,8 @@ TEST_F(ctl, metrics_are_prometheus_text)
 	long long before, after;
 	struct run r;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, cg_policy("gvisor", "enforce"));
 	ASSERT_EQ(EINVAL, call_as("fleet-metrics", 0, CLONE_NEWCGROUP, 2));
 	before = cg_stat("unshare_denied");
@@ -601,6 +620,8 @@ TEST_F(ctl, report_counts_refusals_by_program)
 	const char *a, *b;
 	struct run r, e;
 	int pass;
+
+	RETURN_IF_SKIPPED();
 
 	if (find_tool("clonegate-events", events, sizeof(events)))
 		SKIP(return, "clonegate-events is not installed");
@@ -686,6 +707,8 @@ TEST_F(scopes, apply_creates_and_prunes_scopes)
 	struct run r;
 	int w;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = audit\n"
 		"[scope fleet-a]\n"
@@ -730,6 +753,8 @@ TEST_F(scopes, refused_cgroup_rolls_everything_back)
 {
 	char now[8192];
 	struct run r;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = enforce\n"
@@ -851,6 +876,8 @@ TEST_F(auditlog, denied_call_is_logged_with_audit_off)
 {
 	long long records = cg_stat("../events/audit_records");
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, cg_policy("gvisor", "enforce"));
 	ASSERT_EQ(EINVAL, call_as("fleet-audit-den", 1, CLONE_NEWCGROUP, 1));
 	EXPECT_EQ(1, klog_has("type=1316", "decision=denied",
@@ -867,6 +894,8 @@ TEST_F(auditlog, denied_call_is_logged_with_audit_off)
 TEST_F(auditlog, audited_and_allowed_follow_the_switch)
 {
 	long long records;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, cg_write(CG "events/decisions", "allowed denied audited"));
 	records = cg_stat("../events/audit_records");
