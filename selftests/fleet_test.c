@@ -159,10 +159,16 @@ static void snapshot(char *out, size_t size)
 	}
 }
 
-/* An inotify watch on every setting: a write to any shows as an event. */
+/*
+ * An inotify watch on every setting: a write to any shows as an event.
+ * Return: the watch, or -errno (-ENOSYS: a kernel without inotify).
+ */
 static int watch_start(void)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
 	char path[128];
 	size_t i;
 
@@ -173,6 +179,17 @@ static int watch_start(void)
 	}
 	return fd;
 }
+
+/* The debug kernel has no inotify: the tests that need it skip there. */
+#define NEED_INOTIFY()							\
+	do {								\
+		int __w = watch_start();				\
+									\
+		if (__w < 0)						\
+			SKIP(return, "no inotify (%s): writes cannot be watched", \
+			     strerror(-__w));				\
+		close(__w);						\
+	} while (0)
 
 /* How many writes were seen since watch_start(). */
 static int watch_count(int fd)
@@ -318,7 +335,9 @@ TEST_F(ctl, check_names_file_and_line)
 	w = watch_start();
 	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL));
 	EXPECT_EQ(1, ctl(&r, NULL, "apply", CONF, NULL));
-	EXPECT_EQ(0, watch_count(w)) TH_LOG("a bad file was written");
+	/* without inotify (the debug kernel), the snapshot below still checks */
+	if (w >= 0)
+		EXPECT_EQ(0, watch_count(w)) TH_LOG("a bad file was written");
 	EXPECT_TRUE(strstr(r.text, CONF ":2: clone_flags = -newuser +newfoo: unknown clone flag 'newfoo'") != NULL)
 		TH_LOG("%s", r.text);
 	EXPECT_TRUE(strstr(r.text, CONF ":3: a section is [scope NAME]") != NULL)
@@ -367,6 +386,7 @@ TEST_F(ctl, apply_again_writes_nothing)
 	int w;
 
 	RETURN_IF_SKIPPED();
+	NEED_INOTIFY();
 
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = enforce\n"
@@ -708,6 +728,7 @@ TEST_F(scopes, apply_creates_and_prunes_scopes)
 	int w;
 
 	RETURN_IF_SKIPPED();
+	NEED_INOTIFY();
 
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = audit\n"
