@@ -210,8 +210,16 @@ static int watch_count(int fd)
 	return events;
 }
 
+/* events/ratelimit as the lane found it (a module without it: "") */
+static char ratelimit[64];
+
 static void defaults(void)
 {
+	if (!ratelimit[0] && cg_read(CG "events/ratelimit", ratelimit,
+				     sizeof(ratelimit)) < 0)
+		ratelimit[0] = '\0';
+	if (ratelimit[0])
+		cg_write(CG "events/ratelimit", ratelimit);
 	cg_write(CG "profile", "gvisor");
 	cg_write(CG "mode", "audit");
 	cg_write(CG "events/decisions", "denied audited");
@@ -353,13 +361,19 @@ TEST_F(ctl, check_names_file_and_line)
 /* A good file, in the safe order: profile, flags, then mode. */
 TEST_F(ctl, apply_sets_the_policy_in_order)
 {
+	int setns = access(CG "setns_types", F_OK) == 0;
 	const char *p, *f, *m;
 	struct run r;
 
 	RETURN_IF_SKIPPED();
 
-	ASSERT_EQ(0, write_text(CONF,
+	ASSERT_EQ(0, write_text(CONF, setns ?
 		"# no user namespaces for anyone\n"
+		"mode = enforce\n"
+		"unshare_flags = -newuser\n"
+		"setns_types = -user\n"
+		"clone_flags = -newuser   # and not in clone either\n"
+		"profile = permissive\n" :
 		"mode = enforce\n"
 		"unshare_flags = -newuser\n"
 		"clone_flags = -newuser   # and not in clone either\n"
@@ -369,6 +383,8 @@ TEST_F(ctl, apply_sets_the_policy_in_order)
 	EXPECT_TRUE(read_is("profile", "custom"));
 	EXPECT_TRUE(read_is("unshare_flags",
 		"newtime vm fs files sighand thread newns sysvsem newcgroup newuts newipc newpid newnet"));
+	if (setns)
+		EXPECT_TRUE(read_is("setns_types", "time mnt cgroup uts ipc pid net"));
 	p = strstr(r.text, "host: profile = permissive");
 	f = strstr(r.text, "host: clone_flags = -newuser");
 	m = strstr(r.text, "host: mode = enforce");
@@ -382,13 +398,20 @@ TEST_F(ctl, apply_sets_the_policy_in_order)
 /* The policy the module already runs: no write at all, not even a same value. */
 TEST_F(ctl, apply_again_writes_nothing)
 {
+	int has_ratelimit = access(CG "events/ratelimit", F_OK) == 0;
 	struct run r;
 	int w;
 
 	RETURN_IF_SKIPPED();
 	NEED_INOTIFY();
 
-	ASSERT_EQ(0, write_text(CONF,
+	ASSERT_EQ(0, write_text(CONF, has_ratelimit ?
+		"mode = enforce\n"
+		"profile = gvisor\n"
+		"clone_flags = -newuser +pidfd\n"
+		"rules = -set_tid\n"
+		"events/decisions = +allowed\n"
+		"events/ratelimit = 50 10\n" :
 		"mode = enforce\n"
 		"profile = gvisor\n"
 		"clone_flags = -newuser +pidfd\n"

@@ -72,8 +72,16 @@ static int put_sysctl(const char *path, const char *val)
 	return ret;
 }
 
+/* events/ratelimit as the lane found it (a module without it: "") */
+static char ratelimit[64];
+
 static void defaults(void)
 {
+	if (!ratelimit[0] && cg_read(CG "events/ratelimit", ratelimit,
+				     sizeof(ratelimit)) < 0)
+		ratelimit[0] = '\0';
+	if (ratelimit[0])
+		cg_write(CG "events/ratelimit", ratelimit);
 	cg_write(CG "profile", "gvisor");
 	cg_write(CG "mode", "audit");
 	cg_write(CG "events/decisions", "denied audited");
@@ -230,6 +238,9 @@ FIXTURE_SETUP(seccheck)
 	if (access("/bin/clonegate-events", X_OK))
 		SKIP(return, "clonegate-events is not installed");
 	defaults();
+	/* every record counts here: no rate limit */
+	if (ratelimit[0])
+		cg_write(CG "events/ratelimit", "0");
 	drain_device();
 }
 
@@ -279,8 +290,13 @@ static void call(const char *comm, int kind, unsigned long flags,
 			ret = cg_raw_clone(flags | SIGCHLD, NULL, NULL, NULL, 0);
 		else if (kind == 1)	/* clone3(2) */
 			ret = cg_raw_clone3(&a, sizeof(a));
-		else			/* unshare(2) */
+		else if (kind == 2)	/* unshare(2) */
 			ret = unshare(flags) ? -errno : 0;
+		else {			/* setns(2) into our own namespace */
+			int fd = open("/proc/self/ns/cgroup", O_RDONLY);
+
+			ret = setns(fd, flags) ? -errno : 0;
+		}
 		if (ret > 0)
 			waitpid(ret, NULL, __WALL);
 		_exit(report(p[1], ret));
@@ -294,13 +310,15 @@ static void call(const char *comm, int kind, unsigned long flags,
 
 /*
  * Each kind of point once: an allowed clone (sentry/clone, CloneInfo), a
- * denied clone3 and an audited clone (the clone point, with Exit), and a
- * denied unshare (the raw syscall point). The monitor gets a handshake of
+ * denied clone3 and an audited clone (the clone point, with Exit), a
+ * denied unshare and, where the module decides setns, a denied setns (the
+ * raw syscall point). The monitor gets a handshake of
  * version 2 and packets whose header is 8 bytes and names their type.
  */
 TEST_F(seccheck, each_point_reaches_the_monitor)
 {
-	struct ids fork_ok, deny3, aud, unsh;
+	int setns_decided = access(CG "setns_types", F_OK) == 0;
+	struct ids fork_ok, deny3, aud, unsh, sns;
 	uint32_t version = 0;
 	long long delivered;
 	struct packet pk;
@@ -321,6 +339,9 @@ TEST_F(seccheck, each_point_reaches_the_monitor)
 	call("sc-clone-ok", 0, 0, &fork_ok);
 	call("sc-clone3-deny", 1, CLONE_NEWCGROUP, &deny3);
 	call("sc-unshare-deny", 2, CLONE_NEWCGROUP, &unsh);
+	/* the gvisor profile's setns_types has no cgroup */
+	if (setns_decided)
+		call("sc-setns-deny", 3, CLONE_NEWCGROUP, &sns);
 	ASSERT_EQ(0, cg_write(CG "mode", "audit"));
 	call("sc-clone-aud", 0, CLONE_NEWCGROUP, &aud);
 	ASSERT_EQ(0, cg_write(CG "mode", "enforce"));
@@ -328,8 +349,10 @@ TEST_F(seccheck, each_point_reaches_the_monitor)
 	ASSERT_EQ(-EINVAL, deny3.ret);
 	ASSERT_EQ(-EINVAL, unsh.ret);
 	ASSERT_LT(0, aud.ret);
-	/* our four, and the forks around them */
-	ASSERT_EQ(0, wait_delivered(delivered, 4));
+	if (setns_decided)
+		ASSERT_EQ(-EINVAL, sns.ret);
+	/* ours, and the forks around them */
+	ASSERT_EQ(0, wait_delivered(delivered, 4 + setns_decided));
 
 	while (next_packet(self->conn, &pk, 2000) == 0) {
 		print_packet(&pk);
@@ -345,7 +368,7 @@ TEST_F(seccheck, each_point_reaches_the_monitor)
 	EXPECT_LE(4, n);
 	EXPECT_LE(1, seen[MSG_SENTRY_CLONE]);
 	EXPECT_EQ(2, seen[MSG_SYSCALL_CLONE]);
-	EXPECT_EQ(1, seen[MSG_SYSCALL_RAW]);
+	EXPECT_EQ(1 + setns_decided, seen[MSG_SYSCALL_RAW]);
 	stop_bridge(self, summary, sizeof(summary));
 	EXPECT_TRUE(strstr(summary, " sent, 0 dropped") != NULL) TH_LOG("%s", summary);
 
@@ -362,6 +385,10 @@ TEST_F(seccheck, each_point_reaches_the_monitor)
 	printf("# CLONEGATE-SECCHECK-WANT sc-unshare-deny %d context_data.thread_id=%d sysno=%d arg1=%d exit.errorno=%d exit.result=%d\n",
 	       MSG_SYSCALL_RAW, unsh.pid, __NR_unshare, CLONE_NEWCGROUP, EINVAL,
 	       -EINVAL);
+	if (setns_decided)
+		printf("# CLONEGATE-SECCHECK-WANT sc-setns-deny %d context_data.thread_id=%d sysno=%d arg1=0 arg2=%d exit.errorno=%d exit.result=%d\n",
+		       MSG_SYSCALL_RAW, sns.pid, __NR_setns, CLONE_NEWCGROUP,
+		       EINVAL, -EINVAL);
 	fflush(stdout);
 }
 

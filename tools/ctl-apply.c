@@ -220,19 +220,37 @@ static const char *parse_mask(const char *v, const char *const *names,
 	return NULL;
 }
 
+/* "BURST RATE", both above 0, or "0" alone. clonegate_parse_ratelimit(). */
 static int parse_ratelimit(const char *v, unsigned long *burst,
 			   unsigned long *rate)
 {
-	char extra;
-	int n = sscanf(v, "%lu %lu %c", burst, rate, &extra);
+	unsigned long n[2] = { 0, 0 };
+	const char *w;
+	size_t len;
+	int i = 0;
 
-	if (n == 1 && *burst == 0 && strspn(v, "0") == strlen(v)) {
-		*rate = 0;
+	for (w = next_word(v, &len); len; w = next_word(w + len, &len)) {
+		char num[12];
+
+		if (i == 2 || len >= sizeof(num))
+			return -1;
+		memcpy(num, w, len);
+		num[len] = '\0';
+		if (strspn(num, "0123456789") != len)
+			return -1;
+		n[i] = strtoul(num, NULL, 10);
+		if (n[i] > 0xffffffffUL)
+			return -1;
+		i++;
+	}
+	if (i == 1 && !n[0]) {
+		*burst = *rate = 0;
 		return 0;
 	}
-	if (n != 2 || strspn(v, "0123456789 \t") != strlen(v) ||
-	    *burst > 0xffffffffUL || *rate > 0xffffffffUL)
+	if (i != 2 || !n[0] || !n[1])
 		return -1;
+	*burst = n[0];
+	*rate = n[1];
 	return 0;
 }
 
@@ -261,21 +279,28 @@ static const char *apply_value(enum key k, const char *v, struct pol *p,
 
 	switch (k) {
 	case K_CGROUP: {
-		const char *c;
+		/* clonegate_parse_cgroup_path(): one trailing / is dropped */
+		size_t n = strlen(v);
+		const char *c, *end;
 
 		if (v[0] != '/')
 			return "a cgroup is an absolute path, as /proc/PID/cgroup shows it";
-		if (strlen(v) > 1 && v[strlen(v) - 1] == '/')
-			return "no / at the end: write the path as /proc/PID/cgroup shows it";
-		for (c = v; *c; c++) {
-			if (c[0] == '/' && c[1] == '/')
-				return "// in a cgroup path";
-			if (c[0] == '/' && c[1] == '.' &&
-			    (c[2] == '/' || !c[2] ||
-			     (c[2] == '.' && (c[3] == '/' || !c[3]))))
-				return "a cgroup path has no . or .. components";
+		if (n > 1 && v[n - 1] == '/')
+			n--;
+		if (n > CLONEGATE_PATH_LEN - 1)
+			return "a cgroup path is at most 255 characters";
+		for (c = v + 1; n > 1 && c <= v + n; c = end + 1) {
+			size_t cl;
+
+			end = memchr(c, '/', v + n - c);
+			if (!end)
+				end = v + n;
+			cl = end - c;
+			if (!cl || (cl == 1 && c[0] == '.') ||
+			    (cl == 2 && c[0] == '.' && c[1] == '.'))
+				return "a cgroup path has no empty, . or .. component";
 		}
-		snprintf(p->cgroup, sizeof(p->cgroup), "%s", v);
+		snprintf(p->cgroup, sizeof(p->cgroup), "%.*s", (int)n, v);
 		return NULL;
 	}
 	case K_MODE:
@@ -343,7 +368,7 @@ static const char *apply_value(enum key k, const char *v, struct pol *p,
 		return e;
 	case K_EV_RATELIMIT:
 		if (parse_ratelimit(v, &ev->burst, &ev->rate))
-			return "ratelimit is BURST RATE (two numbers), or 0 for no limit";
+			return "ratelimit is BURST RATE (two numbers above 0), or 0 for no limit";
 		return NULL;
 	case K_LOCKED:
 		if (strcmp(v, "1"))
