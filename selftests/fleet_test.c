@@ -744,6 +744,30 @@ static int scope_is(const char *scope, const char *file, const char *want)
 	return read_is(rel, want);
 }
 
+struct cg_call {
+	const char *procs, *comm;
+	unsigned long flags;
+};
+
+static int do_call_in_cgroup(void *arg)
+{
+	struct cg_call *c = arg;
+
+	if (cg_write(c->procs, "0"))
+		return 99;
+	prctl(PR_SET_NAME, c->comm);
+	return unshare(c->flags) ? errno : 0;
+}
+
+/* unshare(@flags) from a child moved into the cgroup of @procs. */
+static int call_in_cgroup(const char *procs, const char *comm,
+			  unsigned long flags)
+{
+	struct cg_call c = { procs, comm, flags };
+
+	return cg_in_child(do_call_in_cgroup, &c);
+}
+
 /* Sections create their scopes; again is nothing; --prune removes. */
 TEST_F(scopes, apply_creates_and_prunes_scopes)
 {
@@ -771,6 +795,20 @@ TEST_F(scopes, apply_creates_and_prunes_scopes)
 		    strstr(r.text, "scope fleet-a: profile"));
 	EXPECT_TRUE(strstr(r.text, "scope fleet-a: clone_flags") <
 		    strstr(r.text, "scope fleet-a: mode"));
+
+	/* the scope decides for its cgroup, and says so in status and metrics */
+	EXPECT_EQ(EINVAL, call_in_cgroup(CGROOT "/fleet-a/cgroup.procs",
+					 "fleet-in-scope", CLONE_NEWCGROUP));
+	EXPECT_EQ(0, call_as("fleet-on-host", 0, CLONE_NEWCGROUP, 1));
+	ASSERT_EQ(0, ctl(&r, NULL, "status", NULL, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "scope fleet-a\n  cgroup         /fleet-a\n") != NULL)
+		TH_LOG("%s", r.text);
+	ASSERT_EQ(0, ctl(&r, NULL, "metrics", NULL, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "clonegate_policy_info{scope=\"fleet-a\",mode=\"enforce\",profile=\"custom\"} 1\n") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_EQ(1, metric(r.text,
+		"clonegate_decisions_total{scope=\"fleet-a\",op=\"unshare\",decision=\"denied\"}"))
+		TH_LOG("%s", r.text);
 
 	w = watch_start();
 	inotify_add_watch(w, CG "scopes/fleet-a/mode", IN_MODIFY | IN_CLOSE_WRITE);
