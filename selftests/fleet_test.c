@@ -775,7 +775,6 @@ TEST_F(scopes, apply_creates_and_prunes_scopes)
 	int w;
 
 	RETURN_IF_SKIPPED();
-	NEED_INOTIFY();
 
 	ASSERT_EQ(0, write_text(CONF,
 		"mode = audit\n"
@@ -810,13 +809,17 @@ TEST_F(scopes, apply_creates_and_prunes_scopes)
 		"clonegate_decisions_total{scope=\"fleet-a\",op=\"unshare\",decision=\"denied\"}"))
 		TH_LOG("%s", r.text);
 
+	/* without inotify (the debug kernel), only what apply says is checked */
 	w = watch_start();
-	inotify_add_watch(w, CG "scopes/fleet-a/mode", IN_MODIFY | IN_CLOSE_WRITE);
-	inotify_add_watch(w, CG "scopes/fleet-a/clone_flags", IN_MODIFY | IN_CLOSE_WRITE);
-	inotify_add_watch(w, CG "scopes/add", IN_MODIFY | IN_CLOSE_WRITE);
+	if (w >= 0) {
+		inotify_add_watch(w, CG "scopes/fleet-a/mode", IN_MODIFY | IN_CLOSE_WRITE);
+		inotify_add_watch(w, CG "scopes/fleet-a/clone_flags", IN_MODIFY | IN_CLOSE_WRITE);
+		inotify_add_watch(w, CG "scopes/add", IN_MODIFY | IN_CLOSE_WRITE);
+	}
 	EXPECT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
 	EXPECT_TRUE(strstr(r.text, "nothing to change") != NULL) TH_LOG("%s", r.text);
-	EXPECT_EQ(0, watch_count(w));
+	if (w >= 0)
+		EXPECT_EQ(0, watch_count(w));
 
 	ASSERT_EQ(0, write_text(CONF, "mode = audit\n"));
 	EXPECT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
