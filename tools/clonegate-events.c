@@ -6,6 +6,7 @@
  *   clonegate-events                      what is queued now, then exit
  *   clonegate-events --follow             keep reading until interrupted
  *   clonegate-events --decision=denied,audited --count=10
+ *   clonegate-events --follow --seccheck=/run/monitor.sock
  *
  * A line looks like (context_data holds only the fields that were chosen
  * in /sys/kernel/clonegate/events/context_fields):
@@ -17,6 +18,10 @@
  * created_thread_* appear only when the call made a task, "truncated":true
  * only when a path was cut. Strings are JSON-escaped; a byte that is not
  * part of well-formed UTF-8 (a comm can hold any) is written as \u00XX.
+ *
+ * With --seccheck=PATH, nothing is printed: each record goes to the monitor
+ * listening at PATH as gVisor's seccheck remote sink sends a point
+ * (seccheck.c).
  *
  * Records are consumed: only one reader may have the device open, and only
  * root. Exit status: 0 when done (or interrupted in --follow), 1 on an
@@ -33,6 +38,7 @@
 #include <unistd.h>
 
 #include "../include/uapi/linux/clonegate.h"
+#include "seccheck.h"
 
 #define DEVICE "/dev/clonegate"
 /* records read at once, unless --count asks for fewer */
@@ -65,6 +71,7 @@ static int usage(FILE *f, int status)
 {
 	fprintf(f,
 		"usage: clonegate-events [--follow] [--decision=LIST] [--count=N]\n"
+		"                        [--seccheck=PATH]\n"
 		"\n"
 		"Print the decisions queued on " DEVICE ", one JSON object a line,\n"
 		"with gVisor seccheck's field names. Needs root; one reader at a time.\n"
@@ -75,6 +82,9 @@ static int usage(FILE *f, int status)
 		"                    separated by commas\n"
 		"  --count=N         stop after printing N records\n"
 		"  --device=PATH     read PATH instead (a saved stream of records)\n"
+		"  --seccheck=PATH   send the records to the monitor listening on the\n"
+		"                    AF_UNIX SOCK_SEQPACKET socket PATH, in gVisor's\n"
+		"                    seccheck remote-sink format, instead of printing\n"
 		"  --help            this text\n");
 	return status;
 }
@@ -292,6 +302,7 @@ static int open_device(const char *path, int follow)
 
 struct options {
 	const char *device;
+	const char *seccheck;	/* the monitor's socket, or NULL */
 	int follow;
 	int decisions;		/* bits of enum clonegate_event_decision */
 	unsigned long long count;	/* 0: no limit */
@@ -330,6 +341,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 						 a + 8);
 		} else if (!strncmp(a, "--device=", 9) && a[9]) {
 			o->device = a + 9;
+		} else if (!strncmp(a, "--seccheck=", 11) && a[11]) {
+			o->seccheck = a + 11;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return usage(stdout, 0);
 		} else {
@@ -347,6 +360,7 @@ int main(int argc, char **argv)
 	size_t cap = BATCH * rec_len, have = 0, want;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct clonegate_event ev;
+	struct seccheck sc = { .fd = -1 };
 	unsigned char *buf;
 	int fd, status;
 
@@ -360,6 +374,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/* the monitor first: records read before it answers would be lost */
+	if (o.seccheck && seccheck_connect(&sc, o.seccheck))
+		return 1;
 	fd = open_device(o.device, o.follow);
 	if (fd < 0)
 		return 1;
@@ -440,9 +457,16 @@ int main(int argc, char **argv)
 			if (o.decisions >= 0 && (ev.decision >= 31 ||
 			    !(o.decisions & (1 << ev.decision))))
 				continue;
-			print_event(&ev);
-			if (o.follow)
-				fflush(stdout);
+			if (o.seccheck) {
+				if (seccheck_send(&sc, &ev)) {
+					status = 1;
+					goto out;
+				}
+			} else {
+				print_event(&ev);
+				if (o.follow)
+					fflush(stdout);
+			}
 			if (o.count && ++printed >= o.count)
 				break;
 		}
@@ -452,6 +476,11 @@ int main(int argc, char **argv)
 			goto fail;
 	}
 out:
+	if (o.seccheck) {
+		fprintf(stderr, "clonegate-events: seccheck: %llu sent, %u dropped\n",
+			(unsigned long long)sc.sent, sc.dropped);
+		close(sc.fd);
+	}
 	if (skipped)
 		fprintf(stderr, "clonegate-events: skipped %llu records of a version this tool does not know\n",
 			skipped);
