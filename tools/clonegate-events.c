@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "../include/uapi/linux/clonegate.h"
+#include "names.h"
 #include "seccheck.h"
 
 #define DEVICE "/dev/clonegate"
@@ -48,16 +49,9 @@
 /* size and version: what every record starts with, whatever its version */
 #define HEADER_LEN 8
 
-static const char *const op_names[] = {
-	"clone", "clone3", "fork", "vfork", "unshare",
+static const char *const setns_form_names[] = {
+	CLONEGATE_SETNS_FORMS(__FORM_NAME)
 };
-static const char *const decision_names[] = {
-	"allowed", "denied", "audited",
-};
-static const char *const mode_names[] = {
-	"off", "audit", "enforce",
-};
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static volatile sig_atomic_t stop;
 
@@ -172,14 +166,36 @@ static void print_event(const struct clonegate_event *ev)
 
 	printf("{\"seq\":%llu,\"op\":", (unsigned long long)ev->seq);
 	json_name(op_names, N(op_names), ev->op);
+	if (ev->op == CLONEGATE_EV_OP_HEALTH) {
+		fputs(",\"health\":", stdout);
+		json_string(ev->message, sizeof(ev->message));
+		printf(",\"time_ns\":%llu}\n", (unsigned long long)ev->time_ns);
+		return;
+	}
 	fputs(",\"decision\":", stdout);
 	json_name(decision_names, N(decision_names), ev->decision);
 	printf(",\"errno\":%d,\"rule\":", ev->errno_value);
 	json_string(ev->rule_name, sizeof(ev->rule_name));
 	fputs(",\"mode\":", stdout);
 	json_name(mode_names, N(mode_names), ev->mode);
+	fputs(",\"scope\":", stdout);
+	json_string(ev->scope, sizeof(ev->scope));
 	printf(",\"flags\":\"0x%llx\",\"exit_signal\":%d",
 	       (unsigned long long)ev->flags, ev->exit_signal);
+	if (ev->op == CLONEGATE_EV_OP_SETNS) {
+		fputs(",\"setns_form\":", stdout);
+		json_name(setns_form_names, N(setns_form_names),
+			  ev->setns_form);
+		fputs(",\"ns_type\":", stdout);
+		if (ev->ns_type && (ev->ns_type & (ev->ns_type - 1)) == 0 &&
+		    ns_names[__builtin_ctz(ev->ns_type)])
+			printf("\"%s\"", ns_names[__builtin_ctz(ev->ns_type)]);
+		else
+			fputs("null", stdout);
+		printf(",\"ns_inum\":%llu", (unsigned long long)ev->ns_inum);
+	}
+	if (ev->suppressed)
+		printf(",\"suppressed\":%u", ev->suppressed);
 	if (ev->ev_flags & CLONEGATE_EV_F_CREATED)
 		printf(",\"created_thread_id\":%d,\"created_thread_group_id\":%d,\"created_thread_start_time_ns\":%llu",
 		       ev->created_thread_id, ev->created_thread_group_id,
