@@ -37,7 +37,6 @@
 #include <linux/kprobes.h>
 #include <linux/linkage.h>
 #include <linux/ns_common.h>
-#include <linux/objtool.h>
 #include <linux/proc_ns.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -74,29 +73,10 @@ static inline bool clonegate_args_from_kernel(const struct kernel_clone_args *a)
 #endif
 }
 
-/*
- * The stubs a denied call is sent to, one per errno: the hooked function is
- * entered at its first instruction, so the caller's return address is on
- * top of the stack, and the stub returns to it with the errno in %rax. The
- * stub sets %rax itself: a BPF trampoline on the same function runs between
- * the hook and the stub and does not keep %rax. The stubs are reached by
- * the return of the ftrace or kprobe trampoline, never by an indirect
- * branch, so they need no ENDBR: tell objtool so.
- */
+/* The stubs a denied call is sent to, one per errno: stubs.S. */
 void clonegate_stub_einval(void);
 void clonegate_stub_eperm(void);
 void clonegate_stub_eopnotsupp(void);
-
-#define CLONEGATE_STUB_ASM(name, err)					\
-	asm(".pushsection .text, \"ax\"\n"				\
-	    ".type " #name ", @function\n"				\
-	    ".globl " #name "\n"					\
-	    #name ":\n"							\
-	    ANNOTATE_NOENDBR						\
-	    "movq $" __stringify(-(err)) ", %rax\n"			\
-	    ASM_RET							\
-	    ".size " #name ", .-" #name "\n"				\
-	    ".popsection\n")
 
 /*
  * The ftrace hook backend: an ftrace_ops whose callback may change the

@@ -58,10 +58,6 @@ const char *const clonegate_backend_names[CLONEGATE_BACKEND_COUNT] = {
 
 /* --- the deny path ---------------------------------------------------- */
 
-CLONEGATE_STUB_ASM(clonegate_stub_einval, EINVAL);
-CLONEGATE_STUB_ASM(clonegate_stub_eperm, EPERM);
-CLONEGATE_STUB_ASM(clonegate_stub_eopnotsupp, EOPNOTSUPP);
-
 /* The stub that returns @err; 0 if there is none (checked at load). */
 static unsigned long stub_for(int err)
 {
