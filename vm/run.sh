@@ -55,6 +55,11 @@ base_packages() {
 		linux-source-6.1 kmod
 	# the 32-bit test programs; without them those tests report SKIP
 	need_packages gcc-multilib || say "gcc-multilib not installable"
+	# clonegate-events --seccheck (protobuf-c), and the host-side checks:
+	# protoc decodes what the seccheck monitor got, systemd-analyze
+	# verifies the unit
+	need_packages libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
+		systemd perl
 }
 
 # The Debian kernel release linux-image-amd64 points at (e.g. 6.1.0-57-amd64).
@@ -178,6 +183,20 @@ verdict() {
 	echo "$passed $failed $skipped" >"$log.counts"
 }
 
+# host_checks LOG TOOLS: the checks that run on the host after a lane
+# (vm/check-*.sh, TAP); their results are added to the lane's counts.
+host_checks() {
+	local log=$1 tools=$2 out="$1.host" a b c p f
+	# a failed check is counted below, not an end of this script
+	"$here/check-seccheck.sh" "$log" >"$out" 2>&1 || true
+	"$here/check-systemd.sh" "$tools" >>"$out" 2>&1 || true
+	grep -aE '^(ok|not ok) |^#' "$out" || true
+	p=$(grep -acE '^ok ' "$out" || true)
+	f=$(grep -acE '^not ok ' "$out" || true)
+	read -r a b c <"$log.counts"
+	echo "$((a + p)) $((b + f)) $c" >"$log.counts"
+}
+
 # --- lanes -------------------------------------------------------------------
 
 # shellcheck source=bench/vm.sh
@@ -215,6 +234,7 @@ lane_debian() {
 		[ "$lane" != demo ] || echo audit=1
 		[ "$lane" != bench ] || bench_append)" 1G
 	verdict "$dest/console.log" "$lane"
+	[ "$lane" != debian ] || host_checks "$dest/console.log" "$dest/tools"
 }
 
 lane_debug() {
