@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../include/uapi/linux/clonegate.h"
+
 #ifndef __NR_clone3
 #define __NR_clone3 435
 #endif
@@ -162,17 +164,8 @@ static const struct bench benches[] = {
 /* --- the seccomp filter ------------------------------------------------- */
 
 /* gVisor's SupportedCloneFlags and the flags its Task.Unshare handles */
-#define GVISOR_CLONE_FLAGS						\
-	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_THREAD | \
-	 CLONE_SIGHAND | CLONE_CHILD_SETTID | CLONE_NEWPID |		\
-	 CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_PARENT_SETTID |	\
-	 CLONE_SETTLS | CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC |	\
-	 CLONE_NEWNET | CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO |	\
-	 CLONE_VFORK | CLONE_DETACHED | CLONE_NEWNS)
-#define GVISOR_UNSHARE_FLAGS						\
-	(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | \
-	 CLONE_FILES | CLONE_SYSVSEM | CLONE_NEWUTS | CLONE_NEWIPC |	\
-	 CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID)
+#define GVISOR_CLONE_FLAGS	CLONEGATE_GVISOR_CLONE_FLAGS
+#define GVISOR_UNSHARE_FLAGS	CLONEGATE_GVISOR_UNSHARE_FLAGS
 /* the exit signal is in clone's low byte, not a flag */
 #define CSIGNAL_BITS 0xff
 
