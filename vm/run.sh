@@ -140,6 +140,9 @@ show_filter() {
 		grep -av '^# CLONEGATE-' || true
 }
 
+# the vCPUs (and, for the bench, the clock) of the next VM
+vm_cpus="-smp 2"
+
 splat_re='Oops|BUG:|WARNING:|Call Trace|KASAN|lockdep|possible recursive locking|circular locking|suspicious RCU|sleeping function called|blocked for more than|unreferenced object|kmemleak: [1-9]|[Kk]probe.*(fail|error)'
 
 # boot KERNEL INITRD LOG APPEND MEM: run qemu under a hard timeout; the
@@ -151,8 +154,9 @@ boot() {
 	# TCG, a vCPU can run code another vCPU is live-patching (ftrace,
 	# jump labels) half-updated, and even a module with nothing but two
 	# empty kprobes crashes the guest in an insmod/rmmod loop under load.
+	# shellcheck disable=SC2086 # $vm_cpus: options, split on purpose
 	timeout --foreground -k 10 "$timeout_s" \
-		qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 \
+		qemu-system-x86_64 -accel tcg,thread=single -cpu max $vm_cpus \
 		-m "$mem" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 $append" \
@@ -195,6 +199,9 @@ host_checks() {
 
 # --- lanes -------------------------------------------------------------------
 
+# shellcheck source=bench/vm.sh
+. "$top/bench/vm.sh"
+
 lane_debian() {
 	local lane=$1 kver kdir dest
 	base_packages
@@ -213,9 +220,8 @@ lane_debian() {
 		make -s -C "$top/tools" OUT="$dest/tools"
 		;;
 	bench)
-		mkdir -p "$dest/tests"
-		cp "$top/selftests/lane-lib.sh" "$dest/tests/"
-		make -s -C "$top/bench" OUT="$dest/tools"
+		bench_build "$kdir" "$dest"
+		vm_cpus=$(bench_qemu_args)
 		;;
 	*)
 		build_selftests "$dest"
@@ -225,7 +231,8 @@ lane_debian() {
 	boot "/boot/vmlinuz-$kver" "$dest/initrd.gz" "$dest/console.log" \
 		"quiet loglevel=4 oops=panic panic_on_warn=1 clonegate_lane=$lane $(
 		# the demo shows audit records: with no auditd, in the kernel log
-		[ "$lane" != demo ] || echo audit=1)" 1G
+		[ "$lane" != demo ] || echo audit=1
+		[ "$lane" != bench ] || bench_append)" 1G
 	verdict "$dest/console.log" "$lane"
 	[ "$lane" != debian ] || host_checks "$dest/console.log" "$dest/tools"
 }
@@ -309,6 +316,7 @@ kunit)
 	;;
 bench)
 	lane_debian bench
+	bench_report "$out/debian-bench"
 	summary "$out/debian-bench/console.log.counts"
 	;;
 demo)
