@@ -106,10 +106,11 @@ static u32 caller_facts(u32 needs)
  * (host or scope), the facts its rules read, and what they say. The report
  * and the decider stay valid until rcu_read_unlock().
  */
-static void judge(struct clonegate_call *call, struct clonegate_report *r,
+static void judge(const struct clonegate_ruleset *rs,
+		  struct clonegate_call *call, struct clonegate_report *r,
 		  struct clonegate_decider *d)
 {
-	clonegate_decider_of(rcu_dereference(clonegate_live), d);
+	clonegate_decider_of(rs, d);
 	r->call = call;
 	r->mode = d->policy->mode;
 	r->scope = d->scope;
@@ -124,30 +125,40 @@ static void judge(struct clonegate_call *call, struct clonegate_report *r,
 			      CLONEGATE_DENIED : CLONEGATE_AUDITED;
 }
 
+/*
+ * Whether @call is allowed without a full decision: none of its flags can
+ * make a row of the host policy match (clonegate_slow_flags(); all of them
+ * can while scopes exist), and nothing asks for the record of an allowed
+ * call. Most calls of a host are such calls: a fork, a thread, unshare(0).
+ */
+static __always_inline bool allowed_at_once(const struct clonegate_ruleset *rs,
+					    const struct clonegate_call *c)
+{
+	if (c->flags & rs->slow[c->op])
+		return false;
+	if ((BIT(c->op) & CLONEGATE_OPS_CLONE_FAMILY) &&
+	    (c->set_tid_size || (c->exit_signal && !valid_signal(c->exit_signal))))
+		return false;
+	return !clonegate_wants_event(CLONEGATE_ALLOWED);
+}
+
 static void note_clone(bool allowed);
 
-/*
- * clonegate_gate() - decide one call of current, count it, report it
- * @call: the snapshot
- * @deny_only: act only if the call is denied (setns at pidfd_pid: an
- *             allowed join is decided again, per namespace, at install)
- *
- * Return: the errno to fail the call with, or 0 to let it through.
- */
-static int clonegate_gate(struct clonegate_call *call, bool deny_only)
+/* The full decision: the counters of who decided, the note, the report. */
+static int decide_fully(const struct clonegate_ruleset *rs,
+			struct clonegate_call *call, bool deny_only)
 {
-	struct clonegate_report r = {};
+	struct clonegate_report r;
 	struct clonegate_decider d;
 	enum clonegate_op op = call->op;
-	int err = 0;
 
-	rcu_read_lock();
-	judge(call, &r, &d);
+	judge(rs, call, &r, &d);
+	r.child = NULL;
 	if (deny_only && r.decision != CLONEGATE_DENIED)
-		goto out_unlock;
+		return 0;
 	this_cpu_inc(d.counters->calls[op]);
 	if (r.mode == CLONEGATE_MODE_OFF)
-		goto out_unlock;
+		return 0;
 	switch (r.decision) {
 	case CLONEGATE_ALLOWED:
 		this_cpu_inc(d.counters->allowed[op]);
@@ -155,7 +166,6 @@ static int clonegate_gate(struct clonegate_call *call, bool deny_only)
 	case CLONEGATE_DENIED:
 		this_cpu_inc(d.counters->denied[op]);
 		this_cpu_inc(d.counters->rule_hits[r.verdict.rule]);
-		err = r.verdict.err;
 		break;
 	default:
 		this_cpu_inc(d.counters->audited[op]);
@@ -167,11 +177,35 @@ static int clonegate_gate(struct clonegate_call *call, bool deny_only)
 		if (clonegate_wants_event(CLONEGATE_ALLOWED))
 			note_clone(r.decision == CLONEGATE_ALLOWED);
 		if (r.decision == CLONEGATE_ALLOWED)
-			goto out_unlock;
+			return 0;
 	}
 	if (clonegate_wants_event(r.decision))
 		clonegate_event_report(&r);
-out_unlock:
+	return r.decision == CLONEGATE_DENIED ? r.verdict.err : 0;
+}
+
+/*
+ * clonegate_gate() - decide one call of current, count it, report it
+ * @call: the snapshot
+ * @deny_only: act only if the call is denied (setns at pidfd_pid: an
+ *             allowed join is decided again, per namespace, at install)
+ *
+ * Return: the errno to fail the call with, or 0 to let it through.
+ */
+static int clonegate_gate(struct clonegate_call *call, bool deny_only)
+{
+	const struct clonegate_ruleset *rs;
+	int err = 0;
+
+	rcu_read_lock();
+	rs = rcu_dereference(clonegate_live);
+	if (likely(!deny_only && allowed_at_once(rs, call))) {
+		this_cpu_inc(clonegate_host_counters.calls[call->op]);
+		if (rs->host.mode != CLONEGATE_MODE_OFF)
+			this_cpu_inc(clonegate_host_counters.allowed[call->op]);
+	} else {
+		err = decide_fully(rs, call, deny_only);
+	}
 	rcu_read_unlock();
 	return err;
 }
@@ -502,23 +536,30 @@ static int ftrace_filter(struct ftrace_ops *ops, const struct hook_sym *sym)
  * nobody else can hold, tells the two apart; trying each function alone
  * names the one that is held.
  */
-static struct ftrace_ops busy_probe = {
-	.func = ftrace_hook,
-	.flags = CLONEGATE_FTRACE_FLAGS,
-};
+static void ftrace_guard(unsigned long ip, unsigned long parent_ip,
+			 struct ftrace_ops *op, clonegate_fregs *fregs);
 
-static bool busy_alone(const struct hook_sym *sym, unsigned long addr)
+/* A fresh ops each time: a freed filter is not reset for reuse. */
+static bool busy_alone(struct hook *h, const struct hook_sym *sym,
+		       unsigned long addr)
 {
-	int err = addr ? ftrace_set_filter_ip(&busy_probe, addr, 0, 0) :
-			 ftrace_filter(&busy_probe, sym);
+	struct ftrace_ops *probe = kzalloc(sizeof(*probe), GFP_KERNEL);
 	bool busy = false;
+	int err;
 
+	if (!probe)
+		return false;
+	probe->func = ftrace_guard;
+	probe->flags = h->ops.flags;
+	err = addr ? ftrace_set_filter_ip(probe, addr, 0, 0) :
+		     ftrace_filter(probe, sym);
 	if (!err) {
-		busy = register_ftrace_function(&busy_probe) == -EBUSY;
+		busy = register_ftrace_function(probe) == -EBUSY;
 		if (!busy)
-			unregister_ftrace_function(&busy_probe);
+			unregister_ftrace_function(probe);
 	}
-	ftrace_free(&busy_probe);
+	ftrace_free(probe);
+	kfree(probe);
 	return busy;
 }
 
@@ -526,13 +567,13 @@ static void ftrace_busy_report(struct hook *h)
 {
 	unsigned int i;
 
-	if (busy_alone(NULL, (unsigned long)h->canary)) {
+	if (busy_alone(h, NULL, (unsigned long)h->canary)) {
 		pr_err("cannot hook %s: function tracing is off (kernel.ftrace_enabled=0)\n",
 		       h->name);
 		return;
 	}
 	for (i = 0; i < h->nsyms; i++)
-		if (busy_alone(&h->syms[i], 0)) {
+		if (busy_alone(h, &h->syms[i], 0)) {
 			pr_err("cannot hook %s: another ftrace user that changes the ip (a livepatch?) holds it\n",
 			       h->syms[i].name);
 			return;
@@ -540,13 +581,31 @@ static void ftrace_busy_report(struct hook *h)
 	pr_err("cannot hook %s: ftrace says it is busy\n", h->name);
 }
 
-static int ftrace_attach(struct hook *h)
+/*
+ * The kprobe backend's declaration to ftrace: kprobes without a post
+ * handler sit on ftrace's plain ops, and this ops, with IPMODIFY and a
+ * callback that does nothing, tells ftrace that the ip of each hooked
+ * function changes. It is not PERMANENT: under kprobes, function tracing
+ * can be switched off, and health says so.
+ */
+static void ftrace_guard(unsigned long ip, unsigned long parent_ip,
+			 struct ftrace_ops *op, clonegate_fregs *fregs)
+{
+}
+
+/*
+ * Register @h's ftrace_ops: the hook itself (ftrace backend), or the guard
+ * that declares the kprobes' ip change (@guard, kprobe backend).
+ */
+static int ftrace_attach(struct hook *h, bool guard)
 {
 	unsigned int i, found = 0;
 	int err;
 
-	h->ops.func = ftrace_hook;
+	h->ops.func = guard ? ftrace_guard : ftrace_hook;
 	h->ops.flags = CLONEGATE_FTRACE_FLAGS;
+	if (guard)
+		h->ops.flags &= ~FTRACE_OPS_FL_PERMANENT;
 	/*
 	 * Every function is in the filter before the ops is registered:
 	 * ftrace then prepares each one for a BPF trampoline that is there
@@ -568,7 +627,8 @@ static int ftrace_attach(struct hook *h)
 		ftrace_free(&h->ops);
 		return 0;
 	}
-	err = ftrace_set_filter_ip(&h->ops, (unsigned long)h->canary, 0, 0);
+	err = guard ? 0 : ftrace_set_filter_ip(&h->ops,
+					       (unsigned long)h->canary, 0, 0);
 	if (err) {
 		pr_err("cannot watch the %s canary (%d)\n", h->name, err);
 		goto err_free;
@@ -646,7 +706,7 @@ static void kprobe_detach(struct hook *h)
 	h->kps = NULL;
 }
 
-static int kprobe_attach(struct hook *h)
+static int kprobe_attach(struct hook *h, bool guarded)
 {
 	unsigned int i;
 	const char *why;
@@ -661,7 +721,9 @@ static int kprobe_attach(struct hook *h)
 
 		ckp->hook = h;
 		ckp->kp.pre_handler = kprobe_pre;
-		ckp->kp.post_handler = kprobe_post;
+		/* with a guard, ftrace knows: the plain ops, as every kprobe */
+		if (!guarded)
+			ckp->kp.post_handler = kprobe_post;
 		ckp->canary = i == h->nsyms;
 		if (ckp->canary)
 			ckp->kp.addr = (kprobe_opcode_t *)h->canary;
@@ -743,7 +805,7 @@ static void newtask_probe(void *data, struct task_struct *child,
 	call.exit_signal = max(child->exit_signal, 0);
 
 	rcu_read_lock();
-	judge(&call, &r, &d);
+	judge(rcu_dereference(clonegate_live), &call, &r, &d);
 	if (noted) {
 		r.verdict = (struct clonegate_verdict){ 0, CLONEGATE_RULE_NONE };
 		r.decision = CLONEGATE_ALLOWED;
@@ -944,11 +1006,12 @@ static void detach_all(void)
 {
 	struct hook *h;
 
+	/* kprobes before their guard: no ip change is ever undeclared */
 	for (h = hooks; h < hooks + HOOK_KIND_COUNT; h++) {
+		kprobe_detach(h);
 #if CLONEGATE_HAVE_FTRACE_HOOKS
 		ftrace_detach(h);
 #endif
-		kprobe_detach(h);
 	}
 #if CLONEGATE_HAVE_FTRACE_HOOKS
 	if (ftrace_canary_on) {
@@ -1017,11 +1080,14 @@ int clonegate_hooks_register(const char *name)
 	}
 	for (h = hooks; h < hooks + HOOK_KIND_COUNT; h++) {
 #if CLONEGATE_HAVE_FTRACE_HOOKS
-		if (backend == CLONEGATE_BACKEND_FTRACE)
-			err = ftrace_attach(h);
-		else
+		/* kprobes: the guard first, so no kprobe is armed undeclared */
+		err = ftrace_attach(h, backend == CLONEGATE_BACKEND_KPROBE);
+		if (!err && backend == CLONEGATE_BACKEND_KPROBE &&
+		    h->ops_on)
+			err = kprobe_attach(h, true);
+#else
+		err = kprobe_attach(h, false);
 #endif
-			err = kprobe_attach(h);
 		if (err)
 			goto err_detach;
 	}

@@ -147,14 +147,11 @@ struct rule_row {
 	/* facts the predicate reads, and the flags that make it read them */
 	u32 facts;
 	u64 facts_when;
-	bool (*match)(const struct clonegate_policy *p,
-		      const struct clonegate_call *c);
 };
 
-#define ROW(id, o, e, w, fa, fw, fn)					\
+#define ROW(id, o, e, w, fa, fw)					\
 	[CLONEGATE_RULE_##id] = { .ops = (o), .err = (e), .when = (w),	\
-				  .facts = (fa), .facts_when = (fw),	\
-				  .match = match_##fn }
+				  .facts = (fa), .facts_when = (fw) }
 
 #define CLONE_OPS	CLONEGATE_OPS_CLONE_FAMILY
 #define UNSHARE_OPS	BIT(CLONEGATE_OP_UNSHARE)
@@ -163,32 +160,71 @@ struct rule_row {
 
 /* In the order gVisor checks them: the first match decides. */
 static const struct rule_row rules[] = {
-	ROW(SETNS_PIDFD, SETNS_OPS, -EINVAL, 0, 0, 0, setns_pidfd),
-	ROW(UNSUPPORTED_FLAG, ALL_OPS, -EINVAL, 0, 0, 0, unsupported_flag),
-	ROW(SIGHAND_WITHOUT_VM, CLONE_OPS, -EINVAL, CLONE_SIGHAND, 0, 0,
-	    sighand_without_vm),
-	ROW(SET_TID, CLONE_OPS, -EOPNOTSUPP, 0, 0, 0, set_tid),
-	ROW(THREAD_WITHOUT_SIGHAND, CLONE_OPS, -EINVAL, CLONE_THREAD, 0, 0,
-	    thread_without_sighand),
+	ROW(SETNS_PIDFD, SETNS_OPS, -EINVAL, 0, 0, 0),
+	ROW(UNSUPPORTED_FLAG, ALL_OPS, -EINVAL, 0, 0, 0),
+	ROW(SIGHAND_WITHOUT_VM, CLONE_OPS, -EINVAL, CLONE_SIGHAND, 0, 0),
+	ROW(SET_TID, CLONE_OPS, -EOPNOTSUPP, 0, 0, 0),
+	ROW(THREAD_WITHOUT_SIGHAND, CLONE_OPS, -EINVAL, CLONE_THREAD, 0, 0),
 	ROW(THREAD_NEWPID, CLONE_OPS, -EINVAL, CLONE_THREAD,
-	    CLONEGATE_FACT_PIDNS_PENDING, CLONE_THREAD, thread_newpid),
+	    CLONEGATE_FACT_PIDNS_PENDING, CLONE_THREAD),
 	ROW(NEWPID_PENDING, CLONE_OPS, -EINVAL, CLONE_NEWPID,
-	    CLONEGATE_FACT_PIDNS_PENDING, CLONE_NEWPID, newpid_pending),
-	ROW(NEWUSER_THREAD_FS, CLONE_OPS, -EINVAL, CLONE_NEWUSER, 0, 0,
-	    newuser_thread_fs),
-	ROW(BAD_EXIT_SIGNAL, CLONE_OPS, -EINVAL, 0, 0, 0, bad_exit_signal),
-	ROW(FS_NEWNS, CLONE_OPS, -EINVAL, CLONE_NEWNS, 0, 0, fs_newns),
+	    CLONEGATE_FACT_PIDNS_PENDING, CLONE_NEWPID),
+	ROW(NEWUSER_THREAD_FS, CLONE_OPS, -EINVAL, CLONE_NEWUSER, 0, 0),
+	ROW(BAD_EXIT_SIGNAL, CLONE_OPS, -EINVAL, 0, 0, 0),
+	ROW(FS_NEWNS, CLONE_OPS, -EINVAL, CLONE_NEWNS, 0, 0),
 	ROW(UNSHARE_VM_SIGHAND, UNSHARE_OPS, -EINVAL, CLONE_VM | CLONE_SIGHAND,
-	    0, 0, unshare_vm_sighand),
+	    0, 0),
 	ROW(UNSHARE_THREAD_MULTITHREADED, UNSHARE_OPS, -EINVAL, CLONE_THREAD,
-	    CLONEGATE_FACT_SINGLE_THREADED, CLONE_THREAD,
-	    unshare_thread_multithreaded),
+	    CLONEGATE_FACT_SINGLE_THREADED, CLONE_THREAD),
 	ROW(NS_NEEDS_CAP, CLONE_OPS | UNSHARE_OPS, -EPERM,
 	    UNSHARE_NS_NEEDS_CAP, CLONEGATE_FACT_CAP_SYS_ADMIN,
-	    UNSHARE_NS_NEEDS_CAP, ns_needs_cap),
+	    UNSHARE_NS_NEEDS_CAP),
 };
 
 static_assert(ARRAY_SIZE(rules) == CLONEGATE_RULE_COUNT);
+
+/*
+ * Each row's predicate, by a switch rather than a pointer in the row: the
+ * predicates are inlined into clonegate_decide(), which every hooked call
+ * runs, and no indirect call is made there.
+ */
+static bool match(enum clonegate_rule rule, const struct clonegate_policy *p,
+		  const struct clonegate_call *c)
+{
+	switch (rule) {
+	case CLONEGATE_RULE_SETNS_PIDFD:
+		return match_setns_pidfd(p, c);
+	case CLONEGATE_RULE_UNSUPPORTED_FLAG:
+		return match_unsupported_flag(p, c);
+	case CLONEGATE_RULE_SIGHAND_WITHOUT_VM:
+		return match_sighand_without_vm(p, c);
+	case CLONEGATE_RULE_SET_TID:
+		return match_set_tid(p, c);
+	case CLONEGATE_RULE_THREAD_WITHOUT_SIGHAND:
+		return match_thread_without_sighand(p, c);
+	case CLONEGATE_RULE_THREAD_NEWPID:
+		return match_thread_newpid(p, c);
+	case CLONEGATE_RULE_NEWPID_PENDING:
+		return match_newpid_pending(p, c);
+	case CLONEGATE_RULE_NEWUSER_THREAD_FS:
+		return match_newuser_thread_fs(p, c);
+	case CLONEGATE_RULE_BAD_EXIT_SIGNAL:
+		return match_bad_exit_signal(p, c);
+	case CLONEGATE_RULE_FS_NEWNS:
+		return match_fs_newns(p, c);
+	case CLONEGATE_RULE_UNSHARE_VM_SIGHAND:
+		return match_unshare_vm_sighand(p, c);
+	case CLONEGATE_RULE_UNSHARE_THREAD_MULTITHREADED:
+		return match_unshare_thread_multithreaded(p, c);
+	case CLONEGATE_RULE_NS_NEEDS_CAP:
+		return match_ns_needs_cap(p, c);
+	default:
+		return false;
+	}
+}
+
+/* Every flag that makes some row read a fact: the union of facts_when. */
+#define FACTS_WHEN	((u64)(CLONE_THREAD | CLONE_NEWPID) | UNSHARE_NS_NEEDS_CAP)
 
 #define RULE_NAME(n, id, name)						\
 	[n] = #name,
@@ -233,6 +269,9 @@ u32 clonegate_call_needs(enum clonegate_op op, u64 flags)
 	u32 needs = 0;
 	int i;
 
+	/* a plain fork or unshare(0) needs nothing: no walk */
+	if (!(flags & FACTS_WHEN))
+		return 0;
 	for (i = 0; i < CLONEGATE_RULE_COUNT; i++)
 		if ((rules[i].ops & BIT(op)) && (flags & rules[i].facts_when))
 			needs |= rules[i].facts;
@@ -263,13 +302,49 @@ struct clonegate_verdict clonegate_decide(const struct clonegate_policy *p,
 		if (!(p->rules & BIT(i)) || !(r->ops & BIT(call->op)) ||
 		    (r->when && !(call->flags & r->when)))
 			continue;
-		if (r->match(p, call)) {
+		if (match(i, p, call)) {
 			v.err = r->err;
 			v.rule = i;
 			break;
 		}
 	}
 	return v;
+}
+
+/**
+ * clonegate_slow_flags() - the flags that need a full decision
+ * @p: the policy
+ * @op: the operation
+ *
+ * A call of @op none of whose flags is in the result is allowed by @p, as
+ * long as, for the clone family, it has no set_tid and a valid exit signal
+ * (0 or 1 to 64): no enabled row can match it. The hooks let such a call
+ * go without gathering facts or walking the rows. A row that could match
+ * a call whatever its flags makes the result all ones.
+ *
+ * Return: the flags, or ~0 if every call of @op needs a full decision.
+ */
+u64 clonegate_slow_flags(const struct clonegate_policy *p,
+			 enum clonegate_op op)
+{
+	u64 slow = 0;
+	int i;
+
+	if (p->mode == CLONEGATE_MODE_OFF)
+		return 0;
+	for (i = 0; i < CLONEGATE_RULE_COUNT; i++) {
+		if (!(p->rules & BIT(i)) || !(rules[i].ops & BIT(op)))
+			continue;
+		if (rules[i].when)
+			slow |= rules[i].when;
+		else if (i == CLONEGATE_RULE_UNSUPPORTED_FLAG)
+			slow |= ~allowed_flags(p, &(struct clonegate_call){
+							.op = op });
+		else if (i != CLONEGATE_RULE_SET_TID &&
+			 i != CLONEGATE_RULE_BAD_EXIT_SIGNAL)
+			return ~0ULL;
+	}
+	return slow;
 }
 
 /**

@@ -155,6 +155,8 @@ int clonegate_rule_errno(enum clonegate_rule rule);
 u32 clonegate_call_needs(enum clonegate_op op, u64 flags);
 struct clonegate_verdict clonegate_decide(const struct clonegate_policy *p,
 					  const struct clonegate_call *call);
+u64 clonegate_slow_flags(const struct clonegate_policy *p,
+			 enum clonegate_op op);
 void clonegate_policy_init(struct clonegate_policy *p,
 			   enum clonegate_profile profile,
 			   enum clonegate_mode mode);

@@ -71,7 +71,8 @@ static int slot_of(const struct clonegate_ruleset *rs,
 	return -1;
 }
 
-static void reindex(struct clonegate_ruleset *rs)
+/* What every published set derives from its policies: index and slow flags. */
+static void derive(struct clonegate_ruleset *rs)
 {
 	u64 keys[CLONEGATE_SCOPES_MAX];
 	int levels[CLONEGATE_SCOPES_MAX];
@@ -84,12 +85,17 @@ static void reindex(struct clonegate_ruleset *rs)
 		levels[i] = s->level;
 	}
 	clonegate_scope_index_build(&rs->index, keys, levels, rs->nscopes);
+	/* with scopes, the policy that decides is not known up front */
+	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
+		rs->slow[i] = rs->nscopes ? ~0ULL :
+			      clonegate_slow_flags(&rs->host, i);
 }
 
 static void publish(struct clonegate_ruleset *next)
 {
 	struct clonegate_ruleset *old = live_locked();
 
+	derive(next);
 	rcu_assign_pointer(clonegate_live, next);
 	kfree_rcu(old, rcu);
 }
@@ -108,7 +114,7 @@ int clonegate_state_init(const struct clonegate_policy *host, bool lock)
 	if (!rs)
 		return -ENOMEM;
 	rs->host = *host;
-	reindex(rs);
+	derive(rs);
 	RCU_INIT_POINTER(clonegate_live, rs);
 	if (lock)
 		clonegate_lock();
@@ -338,7 +344,6 @@ struct clonegate_scope *clonegate_scope_add(const char *name)
 	next->scopes[next->nscopes].policy = old->host;
 	next->scopes[next->nscopes].scope = s;
 	next->nscopes++;
-	/* no cgroup yet: the index does not change */
 	list_add_tail(&s->node, &scope_list);
 	publish(next);
 	mutex_unlock(&state_mutex);
@@ -387,7 +392,6 @@ struct clonegate_scope *clonegate_scope_unpublish(const char *name)
 	memmove(&next->scopes[slot], &next->scopes[slot + 1],
 		(next->nscopes - slot - 1) * sizeof(next->scopes[0]));
 	next->nscopes--;
-	reindex(next);
 	list_del(&s->node);
 	publish(next);
 out_unlock:
@@ -454,7 +458,6 @@ int clonegate_scope_set_cgroup(struct clonegate_scope *scope,
 	scope->level = cgrp->level;
 	strscpy(scope->path, path, sizeof(scope->path));
 	cgrp = NULL;
-	reindex(next);
 	publish(next);
 out_unlock:
 	mutex_unlock(&state_mutex);

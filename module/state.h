@@ -78,9 +78,12 @@ struct clonegate_scope {
  * @nscopes: the number of scopes
  * @scopes: each scope's policy and scope
  * @index: the scopes by their cgroup
+ * @slow: per operation, the flags that need a full decision
+ *        (clonegate_slow_flags() of the host policy), all ones with scopes
  */
 struct clonegate_ruleset {
 	struct rcu_head rcu;
+	u64 slow[CLONEGATE_OP_COUNT];
 	struct clonegate_policy host;
 	unsigned int nscopes;
 	struct {
