@@ -55,6 +55,8 @@ base_packages() {
 		linux-source-6.1 kmod
 	# the 32-bit test programs; without them those tests report SKIP
 	need_packages gcc-multilib || say "gcc-multilib not installable"
+	# the coexistence tests' BPF loader, linked statically
+	need_packages libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 }
 
 # The Debian kernel release linux-image-amd64 points at (e.g. 6.1.0-57-amd64).
@@ -200,6 +202,8 @@ lane_debian() {
 		;;
 	*)
 		build_selftests "$dest"
+		# what coexist_test needs that depends on the kernel
+		"$here/build-coexist.sh" "$kdir" "$dest/tests/coexist"
 		;;
 	esac
 	make_initramfs "$dest" "$lane"
