@@ -905,8 +905,12 @@ static int check_policy_holds(struct __test_metadata *_metadata,
 	int evfd = events_open(), failed = 0;
 	enum op op;
 
-	if (evfd < 0)
-		TH_LOG("/dev/clonegate: %s; events not checked", strerror(errno));
+	if (evfd < 0) {
+		TH_LOG("/dev/clonegate: %s: the records cannot be checked",
+		       strerror(errno));
+		*verdict = "NO EVENTS";
+		failed++;
+	}
 	for (op = OP_UNSHARE; op <= OP_CLONE; op++)
 		failed += check_refused(_metadata, evfd, op, verdict);
 	if (evfd >= 0)
