@@ -688,36 +688,35 @@ static int lp_neighbour_live(struct held *h)
 	return after > before;
 }
 
-static const struct other bpf_fentry = {
-	"BPF fentry", bpf_missing, bpf_fentry_attach, bpf_live, bpf_detach,
-	1, 1,
-};
-static const struct other bpf_fexit = {
-	"BPF fexit", bpf_missing, bpf_fexit_attach, bpf_live, bpf_detach,
-	1, 1,
-};
-static const struct other kprobe = {
-	"tracefs kprobe", kprobe_missing, kprobe_attach, tracefs_probes_live,
-	tracefs_probes_detach, 1, 1,
-};
-static const struct other kretprobe = {
-	"tracefs kretprobe", kprobe_missing, kretprobe_attach,
-	tracefs_probes_live, tracefs_probes_detach, 1, 1,
-};
-static const struct other function_tracer = {
-	"function tracer", tracer_missing, tracer_attach, tracer_live,
-	tracer_detach, 1, 1,
-};
+#define OTHER(n, prefix, attach_fn, live_fn, detach_fn, share, refuse)	\
+	{								\
+		.name = n, .missing = prefix##_missing,			\
+		.attach = attach_fn, .live = live_fn,			\
+		.detach = detach_fn,					\
+		.may_coexist = share, .may_refuse = refuse,		\
+	}
+
+static const struct other bpf_fentry =
+	OTHER("BPF fentry", bpf, bpf_fentry_attach, bpf_live, bpf_detach, 1, 1);
+static const struct other bpf_fexit =
+	OTHER("BPF fexit", bpf, bpf_fexit_attach, bpf_live, bpf_detach, 1, 1);
+static const struct other kprobe =
+	OTHER("tracefs kprobe", kprobe, kprobe_attach, tracefs_probes_live,
+	      tracefs_probes_detach, 1, 1);
+static const struct other kretprobe =
+	OTHER("tracefs kretprobe", kprobe, kretprobe_attach,
+	      tracefs_probes_live, tracefs_probes_detach, 1, 1);
+static const struct other function_tracer =
+	OTHER("function tracer", tracer, tracer_attach, tracer_live,
+	      tracer_detach, 1, 1);
 /* two ip changers on one function: one of them must be refused */
-static const struct other livepatch_unshare = {
-	"livepatch of ksys_unshare", lp_unshare_missing, lp_unshare_attach,
-	lp_unshare_live, livepatch_detach, 0, 1,
-};
+static const struct other livepatch_unshare =
+	OTHER("livepatch of ksys_unshare", lp_unshare, lp_unshare_attach,
+	      lp_unshare_live, livepatch_detach, 0, 1);
 /* no function in common: both must work */
-static const struct other livepatch_neighbour = {
-	"livepatch of set_tid_address", lp_neighbour_missing,
-	lp_neighbour_attach, lp_neighbour_live, livepatch_detach, 1, 0,
-};
+static const struct other livepatch_neighbour =
+	OTHER("livepatch of set_tid_address", lp_neighbour,
+	      lp_neighbour_attach, lp_neighbour_live, livepatch_detach, 1, 0);
 
 /* --- a refused call ---------------------------------------------------------- */
 
@@ -987,12 +986,33 @@ static void say_outcome(const FIXTURE_VARIANT(coexist) *variant,
 	fflush(stdout);
 }
 
+/*
+ * With @outcome settled (and clonegate loaded), check that the policy
+ * holds, say what was seen, and that the kernel log stayed clean.
+ */
+static void conclude(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(coexist) *self,
+		     const FIXTURE_VARIANT(coexist) *variant,
+		     const char *outcome)
+{
+	const char *verdict = "policy holds", *splat;
+	char line[160];
+	int failed;
+
+	failed = check_policy_holds(_metadata, &verdict);
+	snprintf(line, sizeof(line), "%s, %s", outcome, verdict);
+	say_outcome(variant, line);
+	EXPECT_EQ(0, failed);
+	splat = kmsg_splat(&self->k);
+	EXPECT_TRUE(splat == NULL) TH_LOG("kernel log: %s", splat);
+}
+
 TEST_F_TIMEOUT(coexist, refused_calls_stay_refused, 240)
 {
 	const struct other *o = variant->other;
-	const char *why, *verdict = "policy holds", *splat, *line;
-	char outcome[128];
-	int err, failed;
+	const char *why, *line;
+	char outcome[96];
+	int err;
 
 	if (!getenv("CLONEGATE_KO") || access(getenv("CLONEGATE_KO"), R_OK))
 		SKIP(return, "CLONEGATE_KO does not name a readable module");
@@ -1029,14 +1049,10 @@ TEST_F_TIMEOUT(coexist, refused_calls_stay_refused, 240)
 			/* the refusal was the other's doing: gone, it loads */
 			o->detach(&self->h);
 			ASSERT_EQ(0, clonegate_load(variant->backend));
-			failed = check_policy_holds(_metadata, &verdict);
 			snprintf(outcome, sizeof(outcome),
-				 "clonegate refused (%s), then alone: %s",
-				 strerror(-err), verdict);
-			say_outcome(variant, outcome);
-			EXPECT_EQ(0, failed);
-			splat = kmsg_splat(&self->k);
-			EXPECT_TRUE(splat == NULL) TH_LOG("kernel log: %s", splat);
+				 "clonegate refused (%s), then alone",
+				 strerror(-err));
+			conclude(_metadata, self, variant, outcome);
 			return;
 		}
 	} else {
@@ -1047,30 +1063,21 @@ TEST_F_TIMEOUT(coexist, refused_calls_stay_refused, 240)
 			EXPECT_TRUE(o->may_refuse)
 				TH_LOG("a %s must attach beside clonegate", o->name);
 			EXPECT_EQ(-EBUSY, err);
-			failed = check_policy_holds(_metadata, &verdict);
-			snprintf(outcome, sizeof(outcome), "other refused (%s), %s",
-				 strerror(-err), verdict);
-			say_outcome(variant, outcome);
-			EXPECT_EQ(0, failed);
-			splat = kmsg_splat(&self->k);
-			EXPECT_TRUE(splat == NULL) TH_LOG("kernel log: %s", splat);
+			snprintf(outcome, sizeof(outcome),
+				 "other refused (%s)", strerror(-err));
+			conclude(_metadata, self, variant, outcome);
 			return;
 		}
 	}
 
 	/* both are in place */
-	failed = check_policy_holds(_metadata, &verdict);
-	snprintf(outcome, sizeof(outcome), "coexist, %s", verdict);
-	say_outcome(variant, outcome);
-	EXPECT_EQ(0, failed);
+	conclude(_metadata, self, variant, "coexist");
 	if (!o->live(&self->h))
 		TH_LOG("note: the %s does not act on an allowed call beside clonegate",
 		       o->name);
 	EXPECT_TRUE(o->may_coexist)
 		TH_LOG("the kernel let a %s and clonegate change ksys_unshare's ip together: one of them is ignored unannounced",
 		       o->name);
-	splat = kmsg_splat(&self->k);
-	EXPECT_TRUE(splat == NULL) TH_LOG("kernel log: %s", splat);
 }
 
 #if defined(__i386__)
