@@ -18,8 +18,8 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
-#include "clonegate.h"
-#include "events.h"
+#include "channels.h"
+#include "state.h"
 
 static unsigned int event_ring = 256;
 module_param(event_ring, uint, 0444);
@@ -47,7 +47,7 @@ void clonegate_dev_emit(const struct clonegate_event *ev)
 	struct ring *r = this_cpu_ptr(&rings);
 	bool queued = false;
 
-	clonegate_event_stat_inc(emitted);
+	clonegate_stat_inc(emitted);
 	spin_lock(&r->lock);
 	if (r->head - r->tail < event_ring) {
 		r->rec[r->head % event_ring] = *ev;
@@ -56,7 +56,7 @@ void clonegate_dev_emit(const struct clonegate_event *ev)
 	}
 	spin_unlock(&r->lock);
 	if (!queued) {
-		clonegate_event_stat_inc(dropped_ring_full);
+		clonegate_stat_inc(dropped_ring_full);
 		return;
 	}
 	if (wq_has_sleeper(&readers))
@@ -128,11 +128,11 @@ static ssize_t dev_read(struct file *file, char __user *buf, size_t count,
 	while (count - done >= sizeof(*ev) && take(ev)) {
 		if (copy_to_user(buf + done, ev, sizeof(*ev))) {
 			/* the record is lost to this reader: count it */
-			this_cpu_inc(clonegate_event_stats.dropped_ring_full);
+			clonegate_stat_inc(dropped_ring_full);
 			err = -EFAULT;
 			goto out_free;
 		}
-		this_cpu_inc(clonegate_event_stats.delivered);
+		clonegate_stat_inc(delivered);
 		done += sizeof(*ev);
 	}
 	err = done ? 0 : -EAGAIN;
@@ -178,25 +178,14 @@ static struct miscdevice dev = {
 	.mode = 0600,
 };
 
-static void free_rings(void)
+/**
+ * clonegate_rings_alloc() - allocate the rings, before any hook can emit
+ *
+ * Return: 0, -EINVAL for an event_ring out of range, or -ENOMEM.
+ */
+int clonegate_rings_alloc(void)
 {
 	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		vfree(per_cpu_ptr(&rings, cpu)->rec);
-		per_cpu_ptr(&rings, cpu)->rec = NULL;
-	}
-}
-
-/**
- * clonegate_dev_register() - allocate the rings and create /dev/clonegate
- *
- * Return: 0, -EINVAL for an event_ring out of range, -ENOMEM, or the
- * error of misc_register().
- */
-int clonegate_dev_register(void)
-{
-	int cpu, err;
 
 	if (event_ring < 16 || event_ring > 65536) {
 		pr_err("event_ring=%u: must be 16 to 65536\n", event_ring);
@@ -210,28 +199,45 @@ int clonegate_dev_register(void)
 		r->tail = 0;
 		r->rec = vmalloc_array(event_ring, sizeof(*r->rec));
 		if (!r->rec) {
-			err = -ENOMEM;
-			goto err_free_rings;
+			clonegate_rings_free();
+			return -ENOMEM;
 		}
 	}
-	err = misc_register(&dev);
-	if (err)
-		goto err_free_rings;
 	return 0;
-
-err_free_rings:
-	free_rings();
-	return err;
 }
 
 /**
- * clonegate_dev_unregister() - remove /dev/clonegate and free the rings
+ * clonegate_rings_free() - free the rings
  *
- * The hooks must be gone already: nothing writes the rings any more. An
- * open reader pins the module, so none is left either.
+ * The hooks must be gone already: nothing writes the rings any more, and
+ * /dev/clonegate is gone, so nothing reads them.
+ */
+void clonegate_rings_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		vfree(per_cpu_ptr(&rings, cpu)->rec);
+		per_cpu_ptr(&rings, cpu)->rec = NULL;
+	}
+}
+
+/**
+ * clonegate_dev_register() - create /dev/clonegate, the last thing at load
+ *
+ * Return: 0, or the error of misc_register().
+ */
+int clonegate_dev_register(void)
+{
+	return misc_register(&dev);
+}
+
+/**
+ * clonegate_dev_unregister() - remove /dev/clonegate, the first thing at unload
+ *
+ * An open reader pins the module, so none is left once this runs.
  */
 void clonegate_dev_unregister(void)
 {
 	misc_deregister(&dev);
-	free_rings();
 }
