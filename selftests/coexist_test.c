@@ -17,6 +17,9 @@
  *     denied record on /dev/clonegate;
  *   - the kernel log shows no warning, oops or BUG.
  *
+ * And clonegate's ip change stays declared to ftrace: one more user that
+ * changes ksys_unshare()'s ip, a livepatch, is refused with EBUSY.
+ *
  * Not every kernel lets two users redirect one function (Linux 5.10's BPF
  * trampolines claim it as clonegate does; two livepatch-like users never
  * share one). Three outcomes pass, and each case prints which it saw:
@@ -987,8 +990,43 @@ static void say_outcome(const FIXTURE_VARIANT(coexist) *variant,
 }
 
 /*
+ * clonegate's ip change is declared to ftrace: one more user that changes
+ * the ip of a hooked function, a livepatch of ksys_unshare(), is refused
+ * with EBUSY. Undeclared, the next comer would be let in beside clonegate
+ * and could take its deny away. Return: 0, or 1 if it was let in.
+ */
+static int check_declared(struct __test_metadata *_metadata,
+			  const struct other *o)
+{
+	struct held lp = {};
+	int err;
+
+	if (o == &livepatch_unshare)
+		return 0;	/* it was the other */
+	if (lp_unshare_missing()) {
+		TH_LOG("not checked that the ip change is declared: %s",
+		       lp_unshare_missing());
+		return 0;
+	}
+	err = lp_unshare_attach(&lp);
+	if (!err) {
+		livepatch_detach(&lp);
+		TH_LOG("a livepatch of ksys_unshare was let in beside clonegate and the %s: clonegate's ip change is not declared to ftrace",
+		       o->name);
+		return 1;
+	}
+	if (err != -EBUSY) {
+		TH_LOG("a livepatch of ksys_unshare beside clonegate: %s, want EBUSY",
+		       lp.why);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * With @outcome settled (and clonegate loaded), check that the policy
- * holds, say what was seen, and that the kernel log stayed clean.
+ * holds and that its ip change is declared, say what was seen, and check
+ * that the kernel log stayed clean.
  */
 static void conclude(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(coexist) *self,
@@ -1000,6 +1038,11 @@ static void conclude(struct __test_metadata *_metadata,
 	int failed;
 
 	failed = check_policy_holds(_metadata, &verdict);
+	if (check_declared(_metadata, variant->other)) {
+		if (!failed)
+			verdict = "UNDECLARED: a livepatch of ksys_unshare was let in";
+		failed++;
+	}
 	snprintf(line, sizeof(line), "%s, %s", outcome, verdict);
 	say_outcome(variant, line);
 	EXPECT_EQ(0, failed);
