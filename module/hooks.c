@@ -508,29 +508,48 @@ static int ftrace_filter(struct ftrace_ops *ops, const struct hook_sym *sym)
 }
 
 /*
- * After -EBUSY: which function another IPMODIFY user holds, found by
- * trying each alone.
+ * After -EBUSY: why. ftrace refuses a PERMANENT ops while function tracing
+ * is off (kernel.ftrace_enabled=0), and an IPMODIFY ops on a function that
+ * another one (a livepatch) holds. Trying the hook's canary alone, which
+ * nobody else can hold, tells the two apart; trying each function alone
+ * names the one that is held.
  */
 static struct ftrace_ops busy_probe = {
 	.func = ftrace_hook,
 	.flags = CLONEGATE_FTRACE_FLAGS,
 };
 
-static const char *ftrace_busy_sym(struct hook *h)
+static bool busy_alone(const struct hook_sym *sym, unsigned long addr)
 {
-	const char *busy = NULL;
+	int err = addr ? ftrace_set_filter_ip(&busy_probe, addr, 0, 0) :
+			 ftrace_filter(&busy_probe, sym);
+	bool busy = false;
+
+	if (!err) {
+		busy = register_ftrace_function(&busy_probe) == -EBUSY;
+		if (!busy)
+			unregister_ftrace_function(&busy_probe);
+	}
+	ftrace_free(&busy_probe);
+	return busy;
+}
+
+static void ftrace_busy_report(struct hook *h)
+{
 	unsigned int i;
 
-	for (i = 0; i < h->nsyms && !busy; i++) {
-		if (ftrace_filter(&busy_probe, &h->syms[i]))
-			continue;
-		if (register_ftrace_function(&busy_probe) == -EBUSY)
-			busy = h->syms[i].name;
-		else
-			unregister_ftrace_function(&busy_probe);
-		ftrace_free(&busy_probe);
+	if (busy_alone(NULL, (unsigned long)h->canary)) {
+		pr_err("cannot hook %s: function tracing is off (kernel.ftrace_enabled=0)\n",
+		       h->name);
+		return;
 	}
-	return busy ?: h->name;
+	for (i = 0; i < h->nsyms; i++)
+		if (busy_alone(&h->syms[i], 0)) {
+			pr_err("cannot hook %s: another ftrace user that changes the ip (a livepatch?) holds it\n",
+			       h->syms[i].name);
+			return;
+		}
+	pr_err("cannot hook %s: ftrace says it is busy\n", h->name);
 }
 
 static int ftrace_attach(struct hook *h)
@@ -568,8 +587,7 @@ static int ftrace_attach(struct hook *h)
 	}
 	err = register_ftrace_function(&h->ops);
 	if (err == -EBUSY)
-		pr_err("cannot hook %s: another ftrace user that changes the ip (a livepatch?) holds it\n",
-		       ftrace_busy_sym(h));
+		ftrace_busy_report(h);
 	else if (err)
 		pr_err("cannot hook %s: ftrace refused (%d)\n", h->name, err);
 	if (err)

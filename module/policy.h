@@ -10,6 +10,7 @@
 #define _CLONEGATE_POLICY_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <uapi/linux/clonegate.h>
 #include <uapi/linux/sched.h>
@@ -62,42 +63,32 @@ enum clonegate_channel {
 	(BIT(CLONEGATE_OP_CLONE) | BIT(CLONEGATE_OP_CLONE3) |		\
 	 BIT(CLONEGATE_OP_FORK) | BIT(CLONEGATE_OP_VFORK))
 
-/* Every bit Linux defines for clone, clone3 and unshare: bits 7 to 33. */
-#define CLONEGATE_LINUX_FLAGS	0x3ffffff80ULL
-
-/* The flags Linux's unshare(2) accepts (kernel/fork.c:check_unshare_flags). */
-#define CLONEGATE_LINUX_UNSHARE_FLAGS					\
-	((u64)(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND |	\
-	       CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEWUTS |	\
-	       CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |		\
-	       CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME))
-
-/* The namespace types setns(2) can join, by their CLONE_NEW* flag. */
-#define CLONEGATE_LINUX_NS_TYPES					\
-	((u64)(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |		\
-	       CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |		\
-	       CLONE_NEWNET | CLONE_NEWTIME))
-
-/* gVisor's SupportedCloneFlags (pkg/sentry/kernel/task_clone.go). */
-#define CLONEGATE_GVISOR_CLONE_FLAGS					\
-	((u64)(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM |	\
-	       CLONE_THREAD | CLONE_SIGHAND | CLONE_CHILD_SETTID |	\
-	       CLONE_NEWPID | CLONE_CHILD_CLEARTID | CLONE_PARENT |	\
-	       CLONE_PARENT_SETTID | CLONE_SETTLS | CLONE_NEWUSER |	\
-	       CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |		\
-	       CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_VFORK |	\
-	       CLONE_DETACHED | CLONE_NEWNS))
-
 /*
- * What gVisor's Task.Unshare handles: Linux's set without the cgroup and
- * time namespaces, which the sentry does not implement.
+ * The profiles' masks are in the uapi header, as numbers user space can
+ * use; here they are spelled out flag by flag, and checked to agree.
  */
-#define CLONEGATE_GVISOR_UNSHARE_FLAGS					\
-	(CLONEGATE_LINUX_UNSHARE_FLAGS & ~(u64)(CLONE_NEWCGROUP | CLONE_NEWTIME))
-
-/* The namespaces gVisor's Task.Setns joins: network, IPC, mount, UTS. */
-#define CLONEGATE_GVISOR_NS_TYPES					\
-	((u64)(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWUTS))
+static_assert(CLONEGATE_LINUX_UNSHARE_FLAGS ==
+	      (u64)(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND |
+		    CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEWUTS |
+		    CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |
+		    CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME));
+static_assert(CLONEGATE_LINUX_NS_TYPES ==
+	      (u64)(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |
+		    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+		    CLONE_NEWNET | CLONE_NEWTIME));
+static_assert(CLONEGATE_GVISOR_CLONE_FLAGS ==
+	      (u64)(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM |
+		    CLONE_THREAD | CLONE_SIGHAND | CLONE_CHILD_SETTID |
+		    CLONE_NEWPID | CLONE_CHILD_CLEARTID | CLONE_PARENT |
+		    CLONE_PARENT_SETTID | CLONE_SETTLS | CLONE_NEWUSER |
+		    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+		    CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_VFORK |
+		    CLONE_DETACHED | CLONE_NEWNS));
+static_assert(CLONEGATE_GVISOR_UNSHARE_FLAGS ==
+	      (CLONEGATE_LINUX_UNSHARE_FLAGS &
+	       ~(u64)(CLONE_NEWCGROUP | CLONE_NEWTIME)));
+static_assert(CLONEGATE_GVISOR_NS_TYPES ==
+	      (u64)(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWUTS));
 
 /* Facts about the caller that some rules need; see clonegate_call_needs(). */
 enum clonegate_fact {

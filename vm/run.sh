@@ -55,6 +55,11 @@ base_packages() {
 		linux-source-6.1 kmod
 	# the 32-bit test programs; without them those tests report SKIP
 	need_packages gcc-multilib || say "gcc-multilib not installable"
+	# clonegate-events --seccheck (protobuf-c), and the host-side checks:
+	# protoc decodes what the seccheck monitor got, systemd-analyze
+	# verifies the unit
+	need_packages libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
+		systemd perl
 	# the coexistence tests' BPF loader, linked statically
 	need_packages libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 }
@@ -176,6 +181,20 @@ verdict() {
 	echo "$passed $failed $skipped" >"$log.counts"
 }
 
+# host_checks LOG TOOLS: the checks that run on the host after a lane
+# (vm/check-*.sh, TAP); their results are added to the lane's counts.
+host_checks() {
+	local log=$1 tools=$2 out="$1.host" a b c p f
+	# a failed check is counted below, not an end of this script
+	"$here/check-seccheck.sh" "$log" >"$out" 2>&1 || true
+	"$here/check-systemd.sh" "$tools" >>"$out" 2>&1 || true
+	grep -aE '^(ok|not ok) |^#' "$out" || true
+	p=$(grep -acE '^ok ' "$out" || true)
+	f=$(grep -acE '^not ok ' "$out" || true)
+	read -r a b c <"$log.counts"
+	echo "$((a + p)) $((b + f)) $c" >"$log.counts"
+}
+
 # --- lanes -------------------------------------------------------------------
 
 lane_debian() {
@@ -212,6 +231,7 @@ lane_debian() {
 		# the demo shows audit records: with no auditd, in the kernel log
 		[ "$lane" != demo ] || echo audit=1)" 1G
 	verdict "$dest/console.log" "$lane"
+	[ "$lane" != debian ] || host_checks "$dest/console.log" "$dest/tools"
 }
 
 lane_debug() {

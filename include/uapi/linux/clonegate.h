@@ -124,6 +124,19 @@
 	X(7, time) X(17, mnt) X(25, cgroup) X(26, uts) X(27, ipc)	\
 	X(28, user) X(29, pid) X(30, net)
 
+/*
+ * The flag sets of the profiles, as masks of CLONE_* bits: what Linux
+ * takes, and what gVisor's sentry supports (SupportedCloneFlags for the
+ * clone family; Task.Unshare, which lacks the cgroup and time namespaces;
+ * Task.Setns, which joins network, IPC, mount and UTS namespaces).
+ */
+#define CLONEGATE_LINUX_FLAGS		0x3ffffff80ULL
+#define CLONEGATE_LINUX_UNSHARE_FLAGS	0x7e070f80ULL
+#define CLONEGATE_LINUX_NS_TYPES	0x7e020080ULL
+#define CLONEGATE_GVISOR_CLONE_FLAGS	0xfdffef00ULL
+#define CLONEGATE_GVISOR_UNSHARE_FLAGS	0x7c070f00ULL
+#define CLONEGATE_GVISOR_NS_TYPES	0x4c020000ULL
+
 #define __CLONEGATE_ENUM(prefix, n, id)	prefix##id = n,
 #define __CLONEGATE_EV_OP(n, id, name)	__CLONEGATE_ENUM(CLONEGATE_EV_OP_, n, id)
 #define __CLONEGATE_EV_MODE(n, id, name) __CLONEGATE_ENUM(CLONEGATE_EV_MODE_, n, id)
