@@ -1123,17 +1123,4 @@ TEST_F_TIMEOUT(coexist, refused_calls_stay_refused, 240)
 		       o->name);
 }
 
-#if defined(__i386__)
-/* The hooks are the same for both ABIs: the matrix runs once, as x86_64. */
-int main(void)
-{
-	(void)test_harness_run;
-	ksft_print_header();
-	ksft_set_plan(1);
-	ksft_test_result_skip("coexist: runs as x86_64 only; the hooks do not depend on the ABI\n");
-	ksft_finished();
-	return 0;
-}
-#else
 TEST_HARNESS_MAIN
-#endif
