@@ -934,27 +934,39 @@ FIXTURE_VARIANT(coexist) {
 	const char *backend;	/* hook_backend=, or NULL for the default */
 };
 
-#define VARIANTS(name, o)						\
-	FIXTURE_VARIANT_ADD(coexist, name##_then_clonegate) {		\
-		.other = &o, .other_first = 1,				\
-	};								\
-	FIXTURE_VARIANT_ADD(coexist, clonegate_then_##name) {		\
-		.other = &o, .other_first = 0,				\
-	};								\
-	FIXTURE_VARIANT_ADD(coexist, name##_then_clonegate_kprobe) {	\
-		.other = &o, .other_first = 1, .backend = "kprobe",	\
-	};								\
-	FIXTURE_VARIANT_ADD(coexist, clonegate_kprobe_then_##name) {	\
-		.other = &o, .other_first = 0, .backend = "kprobe",	\
+#define OTHER_FIRST(name, o, bname, backend_value)			\
+	FIXTURE_VARIANT_ADD(coexist, name##_then_clonegate##bname) {	\
+		.other = &o, .other_first = 1, .backend = backend_value,	\
 	}
+#define CLONEGATE_FIRST(name, o, bname, backend_value)			\
+	FIXTURE_VARIANT_ADD(coexist, clonegate##bname##_then_##name) {	\
+		.other = &o, .other_first = 0, .backend = backend_value,	\
+	}
+#define VARIANTS(name, o, bname, backend_value)				\
+	OTHER_FIRST(name, o, bname, backend_value);			\
+	CLONEGATE_FIRST(name, o, bname, backend_value)
 
-VARIANTS(fentry, bpf_fentry);
-VARIANTS(fexit, bpf_fexit);
-VARIANTS(kprobe, kprobe);
-VARIANTS(kretprobe, kretprobe);
-VARIANTS(function_tracer, function_tracer);
-VARIANTS(livepatch_unshare, livepatch_unshare);
-VARIANTS(livepatch_neighbour, livepatch_neighbour);
+VARIANTS(fentry, bpf_fentry, , NULL);
+VARIANTS(fexit, bpf_fexit, , NULL);
+VARIANTS(kprobe, kprobe, , NULL);
+VARIANTS(kretprobe, kretprobe, , NULL);
+VARIANTS(function_tracer, function_tracer, , NULL);
+VARIANTS(livepatch_unshare, livepatch_unshare, , NULL);
+VARIANTS(livepatch_neighbour, livepatch_neighbour, , NULL);
+/*
+ * The kprobe backend. A tracefs probe first, then clonegate, come last: a
+ * kernel warning in their teardown would end the VM (panic_on_warn), and
+ * with it every case after them.
+ */
+VARIANTS(fentry, bpf_fentry, _kprobe, "kprobe");
+VARIANTS(fexit, bpf_fexit, _kprobe, "kprobe");
+VARIANTS(function_tracer, function_tracer, _kprobe, "kprobe");
+VARIANTS(livepatch_unshare, livepatch_unshare, _kprobe, "kprobe");
+VARIANTS(livepatch_neighbour, livepatch_neighbour, _kprobe, "kprobe");
+CLONEGATE_FIRST(kprobe, kprobe, _kprobe, "kprobe");
+CLONEGATE_FIRST(kretprobe, kretprobe, _kprobe, "kprobe");
+OTHER_FIRST(kprobe, kprobe, _kprobe, "kprobe");
+OTHER_FIRST(kretprobe, kretprobe, _kprobe, "kprobe");
 
 FIXTURE_SETUP(coexist)
 {
