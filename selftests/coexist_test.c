@@ -50,7 +50,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
-#include <time.h>
 
 #include "kselftest_harness.h"
 
