@@ -133,6 +133,26 @@ void clonegate_stub_eopnotsupp(void);
 #define CLONEGATE_HAVE_FTRACE_HOOKS	0
 #endif
 
+#if CLONEGATE_HAVE_FTRACE_HOOKS
+/* ftrace_free_filter() is exported since 5.11; before, reset the filter. */
+static inline void clonegate_ftrace_free_filter(struct ftrace_ops *ops)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+	ftrace_free_filter(ops);
+#else
+	ftrace_set_filter(ops, NULL, 0, 1);
+#endif
+}
+#endif
+
+/* Whether a kprobe at a function's entry sits on ftrace, as it must. */
+#define CLONEGATE_KPROBES_ON_FTRACE	IS_ENABLED(CONFIG_KPROBES_ON_FTRACE)
+
+/* Kernel-run workers for a user task (vhost), since 6.4. */
+#ifndef PF_USER_WORKER
+#define PF_USER_WORKER	0
+#endif
+
 /*
  * A callback at a function's entry sees the ip of its fentry call: the
  * function's address, or 4 bytes further behind an ENDBR (IBT kernels).

@@ -51,10 +51,6 @@
 #include "hooks.h"
 #include "state.h"
 
-#ifndef PF_USER_WORKER
-#define PF_USER_WORKER 0
-#endif
-
 const char *const clonegate_backend_names[CLONEGATE_BACKEND_COUNT] = {
 	[CLONEGATE_BACKEND_FTRACE]	= "ftrace",
 	[CLONEGATE_BACKEND_KPROBE]	= "kprobe",
@@ -490,11 +486,7 @@ static void ftrace_canary_hook(unsigned long ip, unsigned long parent_ip,
 
 static void ftrace_free(struct ftrace_ops *ops)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
-	ftrace_free_filter(ops);
-#else
-	ftrace_set_filter(ops, NULL, 0, 1);
-#endif
+	clonegate_ftrace_free_filter(ops);
 }
 
 static int ftrace_filter(struct ftrace_ops *ops, const struct hook_sym *sym)
@@ -645,7 +637,7 @@ static const char *kprobe_unsound(struct kprobe *kp)
 {
 	if (kprobe_optimized(kp))
 		return "optimized (the ip change would be ignored)";
-	if (IS_ENABLED(CONFIG_KPROBES_ON_FTRACE) && !kprobe_ftrace(kp))
+	if (CLONEGATE_KPROBES_ON_FTRACE && !kprobe_ftrace(kp))
 		return "not on ftrace";
 	return NULL;
 }
