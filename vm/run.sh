@@ -60,6 +60,8 @@ base_packages() {
 	# verifies the unit
 	need_packages libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
 		systemd perl
+	# the coexistence tests' BPF loader, linked statically
+	need_packages libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 }
 
 # The Debian kernel release linux-image-amd64 points at (e.g. 6.1.0-57-amd64).
@@ -225,6 +227,8 @@ lane_debian() {
 		;;
 	*)
 		build_selftests "$dest"
+		# what coexist_test needs that depends on the kernel
+		"$here/build-coexist.sh" "$kdir" "$dest/tests/coexist"
 		;;
 	esac
 	make_initramfs "$dest" "$lane"
