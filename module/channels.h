@@ -17,7 +17,8 @@ void clonegate_audit_emit(const struct clonegate_event *ev);
 void clonegate_trace_emit(const struct clonegate_event *ev);
 
 /* evdev.c: the rings, and /dev/clonegate that reads them */
-void clonegate_dev_emit(const struct clonegate_event *ev);
+struct clonegate_event *clonegate_dev_reserve(void);
+void clonegate_dev_commit(void);
 int clonegate_rings_alloc(void);
 void clonegate_rings_free(void);
 int clonegate_dev_register(void);

@@ -286,6 +286,13 @@ static inline bool clonegate_cgroup_online(struct cgroup *cgrp)
 	return cgrp->self.flags & CSS_ONLINE;
 }
 
+/* A timer that may not be re-armed: timer_shutdown_sync() since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define clonegate_timer_shutdown_sync(t)	timer_shutdown_sync(t)
+#else
+#define clonegate_timer_shutdown_sync(t)	del_timer_sync(t)
+#endif
+
 /* __assign_str() takes the destination only since 6.10. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define clonegate_assign_str(dst, src)	__assign_str(dst)

@@ -216,10 +216,27 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 	fill_context(ev, fields, shift);
 }
 
+/*
+ * Where to build a record: in /dev/clonegate's ring slot when that channel
+ * is on and has room (no copy), else in this CPU's scratch record. Called
+ * with preemption disabled.
+ */
+static struct clonegate_event *place(u32 *channels)
+{
+	struct clonegate_event *ev = NULL;
+
+	if (*channels & BIT(CLONEGATE_CHANNEL_DEV))
+		ev = clonegate_dev_reserve();
+	if (ev)
+		return ev;
+	*channels &= ~BIT(CLONEGATE_CHANNEL_DEV);
+	return this_cpu_ptr(&scratch);
+}
+
 static void emit(const struct clonegate_event *ev, u32 channels)
 {
 	if (channels & BIT(CLONEGATE_CHANNEL_DEV))
-		clonegate_dev_emit(ev);
+		clonegate_dev_commit();
 	if (channels & BIT(CLONEGATE_CHANNEL_AUDIT))
 		clonegate_audit_emit(ev);
 	if (channels & BIT(CLONEGATE_CHANNEL_TRACE))
@@ -245,10 +262,11 @@ void clonegate_event_report(const struct clonegate_report *r)
 		if (held < 0)
 			return;
 	}
-	ev = get_cpu_ptr(&scratch);
+	preempt_disable();
+	ev = place(&channels);
 	build(ev, r, READ_ONCE(clonegate_events.fields), held);
 	emit(ev, channels);
-	put_cpu_ptr(&scratch);
+	preempt_enable();
 }
 
 /**
@@ -263,14 +281,15 @@ void clonegate_event_health(const char *message)
 	u32 channels = READ_ONCE(clonegate_events.channels);
 	struct clonegate_event *ev;
 
-	ev = get_cpu_ptr(&scratch);
+	preempt_disable();
+	ev = place(&channels);
 	start(ev, CLONEGATE_EV_OP_HEALTH);
 	ev->fields = CLONEGATE_FIELD_TIME;
 	ev->time_ns = ktime_get_real_ns();
 	strscpy(ev->scope, "host", sizeof(ev->scope));
 	strscpy(ev->message, message, sizeof(ev->message));
 	emit(ev, channels);
-	put_cpu_ptr(&scratch);
+	preempt_enable();
 }
 
 /**
