@@ -125,22 +125,9 @@ static void judge(const struct clonegate_ruleset *rs,
 			      CLONEGATE_DENIED : CLONEGATE_AUDITED;
 }
 
-/*
- * Whether @call is allowed without a full decision: none of its flags can
- * make a row of the host policy match (clonegate_slow_flags(); all of them
- * can while scopes exist), and nothing asks for the record of an allowed
- * call. Most calls of a host are such calls: a fork, a thread, unshare(0).
- */
-static __always_inline bool allowed_at_once(const struct clonegate_ruleset *rs,
-					    const struct clonegate_call *c)
-{
-	if (c->flags & rs->slow[c->op])
-		return false;
-	if ((BIT(c->op) & CLONEGATE_OPS_CLONE_FAMILY) &&
-	    (c->set_tid_size || (c->exit_signal && !valid_signal(c->exit_signal))))
-		return false;
-	return !clonegate_wants_event(CLONEGATE_ALLOWED);
-}
+static_assert((int)CLONEGATE_ALLOWED == CLONEGATE_COUNT_ALLOWED &&
+	      (int)CLONEGATE_DENIED == CLONEGATE_COUNT_DENIED &&
+	      (int)CLONEGATE_AUDITED == CLONEGATE_COUNT_AUDITED);
 
 static void note_clone(bool allowed);
 
@@ -156,22 +143,14 @@ static int decide_fully(const struct clonegate_ruleset *rs,
 	r.child = NULL;
 	if (deny_only && r.decision != CLONEGATE_DENIED)
 		return 0;
-	this_cpu_inc(d.counters->calls[op]);
-	if (r.mode == CLONEGATE_MODE_OFF)
+	if (r.mode == CLONEGATE_MODE_OFF) {
+		this_cpu_inc(d.counters->calls[op][CLONEGATE_COUNT_UNJUDGED]);
 		return 0;
-	switch (r.decision) {
-	case CLONEGATE_ALLOWED:
-		this_cpu_inc(d.counters->allowed[op]);
-		break;
-	case CLONEGATE_DENIED:
-		this_cpu_inc(d.counters->denied[op]);
-		this_cpu_inc(d.counters->rule_hits[r.verdict.rule]);
-		break;
-	default:
-		this_cpu_inc(d.counters->audited[op]);
-		this_cpu_inc(d.counters->rule_hits[r.verdict.rule]);
-		break;
 	}
+	/* enum clonegate_decision and enum clonegate_count agree */
+	this_cpu_inc(d.counters->calls[op][r.decision]);
+	if (r.decision != CLONEGATE_ALLOWED)
+		this_cpu_inc(d.counters->rule_hits[r.verdict.rule]);
 	/* an allowed clone is reported once its child exists: task_newtask */
 	if (BIT(op) & CLONEGATE_OPS_CLONE_FAMILY) {
 		if (clonegate_wants_event(CLONEGATE_ALLOWED))
@@ -194,23 +173,15 @@ static int decide_fully(const struct clonegate_ruleset *rs,
  */
 static int clonegate_gate(struct clonegate_call *call, bool deny_only)
 {
-	const struct clonegate_ruleset *rs;
-	int err = 0;
+	int err;
 
 	rcu_read_lock();
-	rs = rcu_dereference(clonegate_live);
-	if (likely(!deny_only && allowed_at_once(rs, call))) {
-		this_cpu_inc(clonegate_host_counters.calls[call->op]);
-		if (rs->host.mode != CLONEGATE_MODE_OFF)
-			this_cpu_inc(clonegate_host_counters.allowed[call->op]);
-	} else {
-		err = decide_fully(rs, call, deny_only);
-	}
+	err = decide_fully(rcu_dereference(clonegate_live), call, deny_only);
 	rcu_read_unlock();
 	return err;
 }
 
-static enum clonegate_op clone_op(void)
+static __always_inline enum clonegate_op clone_op(void)
 {
 	bool compat;
 	int nr = clonegate_syscall_nr(&compat);
@@ -237,33 +208,63 @@ static enum clonegate_op clone_op(void)
 	return CLONEGATE_OP_CLONE;
 }
 
-/* --- what each hook snapshots ----------------------------------------- */
-
-static int on_kernel_clone(const struct kernel_clone_args *args)
+static noinline int decide_clone(enum clonegate_op op,
+				 const struct kernel_clone_args *args)
 {
-	struct clonegate_call call = {};
+	struct clonegate_call call = {
+		.op = op,
+		.flags = args->flags,
+		.exit_signal = args->exit_signal,
+		.set_tid_size = args->set_tid_size,
+	};
 
-	if (caller_is_kernel() || clonegate_args_from_kernel(args)) {
-		clonegate_stat_inc(exempt);
-		return 0;
-	}
-	call.op = clone_op();
-	call.flags = args->flags;
-	call.exit_signal = args->exit_signal;
-	call.set_tid_size = args->set_tid_size;
 	return clonegate_gate(&call, false);
 }
 
-static int on_ksys_unshare(unsigned long flags)
+static noinline int decide_unshare(unsigned long flags)
 {
-	struct clonegate_call call = { .op = CLONEGATE_OP_UNSHARE };
+	struct clonegate_call call = {
+		.op = CLONEGATE_OP_UNSHARE,
+		.flags = flags,
+	};
 
-	if (caller_is_kernel()) {
+	return clonegate_gate(&call, false);
+}
+
+/* --- what each hook snapshots ----------------------------------------- */
+
+/*
+ * The hooks of kernel_clone() and ksys_unshare() run on every fork,
+ * thread and unshare of the host: a call none of whose arguments any row
+ * reads is counted and let go at once (clonegate_allowed_at_once()), and
+ * only the others are snapshot for a full decision.
+ */
+static __always_inline int on_kernel_clone(const struct kernel_clone_args *args)
+{
+	enum clonegate_op op;
+
+	if (unlikely(caller_is_kernel() || clonegate_args_from_kernel(args))) {
 		clonegate_stat_inc(exempt);
 		return 0;
 	}
-	call.flags = flags;
-	return clonegate_gate(&call, false);
+	op = clone_op();
+	/* set_tid and an exit signal out of range are read by rows too */
+	if (likely(!args->set_tid_size &&
+		   (unsigned int)args->exit_signal <= _NSIG &&
+		   clonegate_allowed_at_once(op, args->flags)))
+		return 0;
+	return decide_clone(op, args);
+}
+
+static __always_inline int on_ksys_unshare(unsigned long flags)
+{
+	if (unlikely(caller_is_kernel())) {
+		clonegate_stat_inc(exempt);
+		return 0;
+	}
+	if (likely(clonegate_allowed_at_once(CLONEGATE_OP_UNSHARE, flags)))
+		return 0;
+	return decide_unshare(flags);
 }
 
 /*
@@ -286,7 +287,7 @@ static u16 install_form(const struct ns_common *ns)
 	return form;
 }
 
-static int on_ns_install(const struct ns_common *ns)
+static __always_inline int on_ns_install(const struct ns_common *ns)
 {
 	struct clonegate_call call = { .op = CLONEGATE_OP_SETNS };
 
@@ -306,7 +307,7 @@ static int on_ns_install(const struct ns_common *ns)
  * it took, before anything is joined. Only a deny acts here; an allowed
  * join is decided and reported per namespace at install.
  */
-static int on_pidfd_pid(const struct file *file)
+static __always_inline int on_pidfd_pid(const struct file *file)
 {
 	struct clonegate_call call = {
 		.op = CLONEGATE_OP_SETNS,
@@ -331,7 +332,8 @@ enum hook_kind {
 	HOOK_KIND_COUNT
 };
 
-static int on_call(enum hook_kind kind, unsigned long a0, unsigned long a1)
+static __always_inline int on_call(enum hook_kind kind, unsigned long a0,
+				   unsigned long a1)
 {
 	switch (kind) {
 	case HOOK_CLONE:
@@ -481,29 +483,48 @@ static enum clonegate_backend backend;
 /* serialises the health checks: each resets and reads the canary flags */
 static DEFINE_MUTEX(check_mutex);
 
-/* A hook fired; if it fired for its canary, only note that. */
-static __always_inline int hook_fired(struct hook *h, bool canary,
+/* A hook of @kind fired; if it fired for its canary, only note that. */
+static __always_inline int hook_fired(enum hook_kind kind, bool canary,
 				      unsigned long a0, unsigned long a1)
 {
 	if (unlikely(canary)) {
-		WRITE_ONCE(h->canary_seen, true);
+		WRITE_ONCE(hooks[kind].canary_seen, true);
 		return 0;
 	}
-	return on_call(h->kind, a0, a1);
+	return on_call(kind, a0, a1);
 }
 
 #if CLONEGATE_HAVE_FTRACE_HOOKS
-static void notrace ftrace_hook(unsigned long ip, unsigned long parent_ip,
-				struct ftrace_ops *op, clonegate_fregs *fregs)
-{
-	struct hook *h = container_of(op, struct hook, ops);
-	int err = hook_fired(h, clonegate_ip_is_entry_of(ip, h->canary),
-			     clonegate_fregs_arg(fregs, 0),
-			     clonegate_fregs_arg(fregs, 1));
-
-	if (err)
-		clonegate_fregs_set_ip(fregs, stub_for(err));
+/*
+ * One callback per kind of hook, so that a fork or an unshare(0) goes from
+ * ftrace's trampoline to its fast path with no dispatch on the way.
+ */
+#define FTRACE_HOOK(kind, name)						\
+static void notrace ftrace_##name(unsigned long ip,			\
+				  unsigned long parent_ip,		\
+				  struct ftrace_ops *op,		\
+				  clonegate_fregs *fregs)		\
+{									\
+	int err = hook_fired(kind,					\
+			     clonegate_ip_is_entry_of(ip, canary_##name), \
+			     clonegate_fregs_arg(fregs, 0),		\
+			     clonegate_fregs_arg(fregs, 1));		\
+									\
+	if (unlikely(err))						\
+		clonegate_fregs_set_ip(fregs, stub_for(err));		\
 }
+
+FTRACE_HOOK(HOOK_CLONE, clone)
+FTRACE_HOOK(HOOK_UNSHARE, unshare)
+FTRACE_HOOK(HOOK_SETNS, setns)
+FTRACE_HOOK(HOOK_PIDFD, pidfd)
+
+static ftrace_func_t ftrace_hooks[HOOK_KIND_COUNT] = {
+	[HOOK_CLONE] = ftrace_clone,
+	[HOOK_UNSHARE] = ftrace_unshare,
+	[HOOK_SETNS] = ftrace_setns,
+	[HOOK_PIDFD] = ftrace_pidfd,
+};
 
 /* kprobe backend: plain ftrace on canary_ftrace, to tell failures apart */
 static bool ftrace_canary_seen;
@@ -606,7 +627,7 @@ static int ftrace_attach(struct hook *h, bool guard)
 	unsigned int i, found = 0;
 	int err;
 
-	h->ops.func = guard ? ftrace_guard : ftrace_hook;
+	h->ops.func = guard ? ftrace_guard : ftrace_hooks[h->kind];
 	h->ops.flags = flags;
 	/*
 	 * Every function is in the filter before the ops is registered:
@@ -668,7 +689,7 @@ static bool ftrace_armed(struct hook *h)
 static int kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct cg_kprobe *ckp = container_of(kp, struct cg_kprobe, kp);
-	int err = hook_fired(ckp->hook, ckp->canary,
+	int err = hook_fired(ckp->hook->kind, ckp->canary,
 			     clonegate_regs_arg(regs, 0),
 			     clonegate_regs_arg(regs, 1));
 

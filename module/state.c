@@ -23,6 +23,11 @@ DEFINE_PER_CPU(struct clonegate_counters, clonegate_host_counters);
 
 struct clonegate_ruleset __rcu *clonegate_live;
 
+/* nothing is let through at once until the first policy set is out */
+struct clonegate_fast clonegate_fast = {
+	.slow = { [0 ... CLONEGATE_OP_COUNT - 1] = ~0ULL },
+};
+
 /* cwd costs a path walk per event: on request only, as in seccheck */
 struct clonegate_event_config clonegate_events = {
 	.decisions = BIT(CLONEGATE_DENIED) | BIT(CLONEGATE_AUDITED),
@@ -85,10 +90,49 @@ static void derive(struct clonegate_ruleset *rs)
 		levels[i] = s->level;
 	}
 	clonegate_scope_index_build(&rs->index, keys, levels, rs->nscopes);
-	/* with scopes, the policy that decides is not known up front */
+}
+
+/* Before a policy set or an event setting changes: no call goes at once. */
+static void fast_off(void)
+{
+	int i;
+
 	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
-		rs->slow[i] = rs->nscopes ? ~0ULL :
-			      clonegate_slow_flags(&rs->host, i);
+		WRITE_ONCE(clonegate_fast.slow[i], ~0ULL);
+	/* every later store is seen after these */
+	smp_wmb();
+}
+
+/*
+ * After: what the live set lets through at once. With scopes, the policy
+ * that decides is not known up front; a reported allowed call needs the
+ * whole path.
+ */
+static void fast_on(void)
+{
+	const struct clonegate_ruleset *rs = live_locked();
+	bool all = rs->nscopes || clonegate_wants_event(CLONEGATE_ALLOWED);
+	int i;
+
+	WRITE_ONCE(clonegate_fast.count,
+		   rs->host.mode == CLONEGATE_MODE_OFF ?
+		   CLONEGATE_COUNT_UNJUDGED : CLONEGATE_COUNT_ALLOWED);
+	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
+		smp_store_release(&clonegate_fast.slow[i], all ? ~0ULL :
+				  clonegate_slow_flags(&rs->host, i));
+}
+
+/**
+ * clonegate_fast_refresh() - recompute the fast path after an event setting
+ *
+ * Reporting allowed calls takes every call down the whole path.
+ */
+void clonegate_fast_refresh(void)
+{
+	mutex_lock(&state_mutex);
+	fast_off();
+	fast_on();
+	mutex_unlock(&state_mutex);
 }
 
 static void publish(struct clonegate_ruleset *next)
@@ -96,7 +140,9 @@ static void publish(struct clonegate_ruleset *next)
 	struct clonegate_ruleset *old = live_locked();
 
 	derive(next);
+	fast_off();
 	rcu_assign_pointer(clonegate_live, next);
+	fast_on();
 	kfree_rcu(old, rcu);
 }
 
@@ -115,7 +161,10 @@ int clonegate_state_init(const struct clonegate_policy *host, bool lock)
 		return -ENOMEM;
 	rs->host = *host;
 	derive(rs);
+	mutex_lock(&state_mutex);
 	RCU_INIT_POINTER(clonegate_live, rs);
+	fast_on();
+	mutex_unlock(&state_mutex);
 	if (lock)
 		clonegate_lock();
 	return 0;
@@ -236,8 +285,12 @@ int clonegate_config_edit(u32 *field, const char *buf, size_t len,
 		err = clonegate_parse_set(buf, len, name, count,
 					  BIT_ULL(count) - 1, READ_ONCE(*field),
 					  &next);
-	if (!err)
+	if (!err) {
+		/* allowed calls reported or not: the fast path changes */
+		fast_off();
 		WRITE_ONCE(*field, next);
+		fast_on();
+	}
 	mutex_unlock(&state_mutex);
 	return err;
 }

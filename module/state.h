@@ -21,12 +21,22 @@
 #include "policy.h"
 #include "scope.h"
 
-/* Per-CPU counters of one policy's decisions, the host's or a scope's. */
+/* What a call counts as: its decision, or none (mode off). */
+enum clonegate_count {
+	CLONEGATE_COUNT_ALLOWED,
+	CLONEGATE_COUNT_DENIED,
+	CLONEGATE_COUNT_AUDITED,
+	CLONEGATE_COUNT_UNJUDGED,
+	CLONEGATE_COUNT_KINDS
+};
+
+/*
+ * Per-CPU counters of one policy's decisions, the host's or a scope's. A
+ * call counts once, in the row of its operation; the calls of a few
+ * operations are one run of consecutive counters to sum.
+ */
 struct clonegate_counters {
-	u64 calls[CLONEGATE_OP_COUNT];
-	u64 allowed[CLONEGATE_OP_COUNT];
-	u64 denied[CLONEGATE_OP_COUNT];
-	u64 audited[CLONEGATE_OP_COUNT];
+	u64 calls[CLONEGATE_OP_COUNT][CLONEGATE_COUNT_KINDS];
 	u64 rule_hits[CLONEGATE_RULE_COUNT];
 };
 
@@ -78,12 +88,9 @@ struct clonegate_scope {
  * @nscopes: the number of scopes
  * @scopes: each scope's policy and scope
  * @index: the scopes by their cgroup
- * @slow: per operation, the flags that need a full decision
- *        (clonegate_slow_flags() of the host policy), all ones with scopes
  */
 struct clonegate_ruleset {
 	struct rcu_head rcu;
-	u64 slow[CLONEGATE_OP_COUNT];
 	struct clonegate_policy host;
 	unsigned int nscopes;
 	struct {
@@ -94,6 +101,38 @@ struct clonegate_ruleset {
 };
 
 extern struct clonegate_ruleset __rcu *clonegate_live;
+
+/**
+ * struct clonegate_fast - what the hooks' fast path reads, with no lock
+ * @slow: per operation, the flags that need a full decision: the host
+ *        policy's clonegate_slow_flags(), or all ones while scopes exist
+ *        or allowed calls are reported
+ * @count: what a call let through at once counts as: allowed, or unjudged
+ *         in mode off
+ *
+ * A writer sets every @slow to all ones before it publishes a new policy
+ * set, and the new values after: a call that reads a value other than all
+ * ones is allowed by the policy set that value came from.
+ */
+struct clonegate_fast {
+	u64 slow[CLONEGATE_OP_COUNT];
+	enum clonegate_count count;
+};
+
+extern struct clonegate_fast clonegate_fast;
+
+/*
+ * A call of @op with @flags, allowed without a full decision if it can be
+ * (its other arguments were checked by the caller): counted, and true.
+ */
+static __always_inline bool clonegate_allowed_at_once(enum clonegate_op op,
+						      u64 flags)
+{
+	if (flags & smp_load_acquire(&clonegate_fast.slow[op]))
+		return false;
+	this_cpu_inc(clonegate_host_counters.calls[op][READ_ONCE(clonegate_fast.count)]);
+	return true;
+}
 
 /**
  * struct clonegate_decider - the policy that decides for one task
@@ -168,6 +207,7 @@ int clonegate_policy_read(struct clonegate_scope *scope,
 			  struct clonegate_policy *out);
 int clonegate_config_edit(u32 *field, const char *buf, size_t len,
 			  clonegate_name_fn name, unsigned int count);
+void clonegate_fast_refresh(void);
 int clonegate_ratelimit_edit(const char *buf, size_t len);
 bool clonegate_is_locked(void);
 void clonegate_lock(void);

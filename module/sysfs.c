@@ -392,28 +392,31 @@ static struct attribute *stat_attr(const char *name, size_t offset,
 
 static void build_stat_attrs(void)
 {
-	static const char *const kinds[] = { "allowed", "denied", "audited" };
-	const size_t kind_off[] = {
-		C_OFF(allowed), C_OFF(denied), C_OFF(audited)
+	/* the counted kinds a file shows; the decisions' names */
+	static const enum clonegate_count kinds[] = {
+		CLONEGATE_COUNT_ALLOWED, CLONEGATE_COUNT_DENIED,
+		CLONEGATE_COUNT_AUDITED,
 	};
+	const unsigned int per_op = CLONEGATE_COUNT_KINDS;
 	char name[40];
 	int op, kind, i = 0;
 
 	for (op = 0; op < CLONEGATE_OP_COUNT; op++)
 		for (kind = 0; kind < ARRAY_SIZE(kinds); kind++) {
 			snprintf(name, sizeof(name), "%s_%s",
-				 clonegate_op_names[op], kinds[kind]);
-			counter_list[i++] = stat_attr(name, kind_off[kind] +
-						      op * sizeof(u64), 1,
-						      false);
+				 clonegate_op_names[op],
+				 clonegate_decision_names[kinds[kind]]);
+			counter_list[i++] = stat_attr(name,
+					C_OFF(calls[op][kinds[kind]]), 1, false);
 		}
-	/* clone, clone3, fork and vfork are the first four ops */
-	counter_list[i++] = stat_attr("clone_calls", C_OFF(calls), 4, false);
-	counter_list[i++] = stat_attr("unshare_calls",
-				      C_OFF(calls[CLONEGATE_OP_UNSHARE]), 1,
+	/* calls: every kind, of clone, clone3, fork and vfork (the first) */
+	counter_list[i++] = stat_attr("clone_calls", C_OFF(calls), 4 * per_op,
 				      false);
+	counter_list[i++] = stat_attr("unshare_calls",
+				      C_OFF(calls[CLONEGATE_OP_UNSHARE]),
+				      per_op, false);
 	counter_list[i++] = stat_attr("setns_calls",
-				      C_OFF(calls[CLONEGATE_OP_SETNS]), 1,
+				      C_OFF(calls[CLONEGATE_OP_SETNS]), per_op,
 				      false);
 	global_list[0] = stat_attr("exempt_calls", S_OFF(exempt), 1, true);
 	global_list[1] = stat_attr("unchecked_calls", S_OFF(unchecked), 1,
