@@ -86,7 +86,8 @@ void clonegate_stub_eopnotsupp(void);
  */
 #if defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
 #define CLONEGATE_HAVE_FTRACE_HOOKS	1
-#define clonegate_fregs struct ftrace_regs
+#define CLONEGATE_FTRACE_ARGS	unsigned long ip, unsigned long parent_ip, \
+				struct ftrace_ops *op, struct ftrace_regs *fregs
 /* no FTRACE_OPS_FL_RECURSION: the callback never reaches what it hooks */
 #define CLONEGATE_FTRACE_FLAGS	(FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT)
 #ifdef ftrace_regs_get_argument
@@ -101,7 +102,8 @@ void clonegate_stub_eopnotsupp(void);
 #endif
 #elif defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
 #define CLONEGATE_HAVE_FTRACE_HOOKS	1
-#define clonegate_fregs struct pt_regs
+#define CLONEGATE_FTRACE_ARGS	unsigned long ip, unsigned long parent_ip, \
+				struct ftrace_ops *op, struct pt_regs *fregs
 /* RECURSION_SAFE: called directly, not through ftrace's assist function */
 #define CLONEGATE_FTRACE_FLAGS	(FTRACE_OPS_FL_SAVE_REGS |		\
 				 FTRACE_OPS_FL_IPMODIFY |		\

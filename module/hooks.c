@@ -500,10 +500,7 @@ static __always_inline int hook_fired(enum hook_kind kind, bool canary,
  * ftrace's trampoline to its fast path with no dispatch on the way.
  */
 #define FTRACE_HOOK(kind, name)						\
-static void notrace ftrace_##name(unsigned long ip,			\
-				  unsigned long parent_ip,		\
-				  struct ftrace_ops *op,		\
-				  clonegate_fregs *fregs)		\
+static void notrace ftrace_##name(CLONEGATE_FTRACE_ARGS)		\
 {									\
 	int err = hook_fired(kind,					\
 			     clonegate_ip_is_entry_of(ip, canary_##name), \
@@ -529,8 +526,7 @@ static ftrace_func_t ftrace_hooks[HOOK_KIND_COUNT] = {
 /* kprobe backend: plain ftrace on canary_ftrace, to tell failures apart */
 static bool ftrace_canary_seen;
 
-static void ftrace_canary_hook(unsigned long ip, unsigned long parent_ip,
-			       struct ftrace_ops *op, clonegate_fregs *fregs)
+static void ftrace_canary_hook(CLONEGATE_FTRACE_ARGS)
 {
 	WRITE_ONCE(ftrace_canary_seen, true);
 }
@@ -557,8 +553,7 @@ static int ftrace_filter(struct ftrace_ops *ops, const struct hook_sym *sym)
  * nobody else can hold, tells the two apart; trying each function alone
  * names the one that is held.
  */
-static void ftrace_guard(unsigned long ip, unsigned long parent_ip,
-			 struct ftrace_ops *op, clonegate_fregs *fregs);
+static void ftrace_guard(CLONEGATE_FTRACE_ARGS);
 
 /* A fresh ops each time: a freed filter is not reset for reuse. */
 static bool busy_alone(unsigned long flags, const struct hook_sym *sym,
@@ -609,8 +604,7 @@ static void ftrace_busy_report(struct hook *h, unsigned long flags)
  * function changes. It is not PERMANENT: under kprobes, function tracing
  * can be switched off, and health says so.
  */
-static void ftrace_guard(unsigned long ip, unsigned long parent_ip,
-			 struct ftrace_ops *op, clonegate_fregs *fregs)
+static void ftrace_guard(CLONEGATE_FTRACE_ARGS)
 {
 }
 

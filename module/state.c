@@ -99,7 +99,7 @@ static void fast_off(void)
 
 	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
 		WRITE_ONCE(clonegate_fast.slow[i], ~0ULL);
-	/* every later store is seen after these */
+	/* the policy set published next is seen after "all slow" */
 	smp_wmb();
 }
 
@@ -117,9 +117,12 @@ static void fast_on(void)
 	WRITE_ONCE(clonegate_fast.count,
 		   rs->host.mode == CLONEGATE_MODE_OFF ?
 		   CLONEGATE_COUNT_UNJUDGED : CLONEGATE_COUNT_ALLOWED);
-	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
-		smp_store_release(&clonegate_fast.slow[i], all ? ~0ULL :
-				  clonegate_slow_flags(&rs->host, i));
+	for (i = 0; i < CLONEGATE_OP_COUNT; i++) {
+		u64 slow = all ? ~0ULL : clonegate_slow_flags(&rs->host, i);
+
+		/* after count: clonegate_allowed_at_once() reads slow first */
+		smp_store_release(&clonegate_fast.slow[i], slow);
+	}
 }
 
 /**

@@ -128,6 +128,7 @@ extern struct clonegate_fast clonegate_fast;
 static __always_inline bool clonegate_allowed_at_once(enum clonegate_op op,
 						      u64 flags)
 {
+	/* pairs with fast_on(): the count read next is as new as slow */
 	if (flags & smp_load_acquire(&clonegate_fast.slow[op]))
 		return false;
 	this_cpu_inc(clonegate_host_counters.calls[op][READ_ONCE(clonegate_fast.count)]);
