@@ -24,9 +24,7 @@ DEFINE_PER_CPU(struct clonegate_counters, clonegate_host_counters);
 struct clonegate_ruleset __rcu *clonegate_live;
 
 /* nothing is let through at once until the first policy set is out */
-struct clonegate_fast clonegate_fast = {
-	.slow = { [0 ... CLONEGATE_OP_COUNT - 1] = ~0ULL },
-};
+struct clonegate_fast clonegate_fast;
 
 /* cwd costs a path walk per event: on request only, as in seccheck */
 struct clonegate_event_config clonegate_events = {
@@ -95,11 +93,8 @@ static void derive(struct clonegate_ruleset *rs)
 /* Before a policy set or an event setting changes: no call goes at once. */
 static void fast_off(void)
 {
-	int i;
-
-	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
-		WRITE_ONCE(clonegate_fast.slow[i], ~0ULL);
-	/* the policy set published next is seen after "all slow" */
+	WRITE_ONCE(clonegate_fast.on, false);
+	/* the policy set published next is seen after @on is clear */
 	smp_wmb();
 }
 
@@ -111,18 +106,18 @@ static void fast_off(void)
 static void fast_on(void)
 {
 	const struct clonegate_ruleset *rs = live_locked();
-	bool all = rs->nscopes || clonegate_wants_event(CLONEGATE_ALLOWED);
 	int i;
 
+	if (rs->nscopes || clonegate_wants_event(CLONEGATE_ALLOWED))
+		return;
 	WRITE_ONCE(clonegate_fast.count,
 		   rs->host.mode == CLONEGATE_MODE_OFF ?
 		   CLONEGATE_COUNT_UNJUDGED : CLONEGATE_COUNT_ALLOWED);
-	for (i = 0; i < CLONEGATE_OP_COUNT; i++) {
-		u64 slow = all ? ~0ULL : clonegate_slow_flags(&rs->host, i);
-
-		/* after count: clonegate_allowed_at_once() reads slow first */
-		smp_store_release(&clonegate_fast.slow[i], slow);
-	}
+	for (i = 0; i < CLONEGATE_OP_COUNT; i++)
+		WRITE_ONCE(clonegate_fast.slow[i],
+			   clonegate_slow_flags(&rs->host, i));
+	/* last: clonegate_allowed_at_once() reads @on first */
+	smp_store_release(&clonegate_fast.on, true);
 }
 
 /**

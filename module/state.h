@@ -104,19 +104,22 @@ extern struct clonegate_ruleset __rcu *clonegate_live;
 
 /**
  * struct clonegate_fast - what the hooks' fast path reads, with no lock
- * @slow: per operation, the flags that need a full decision: the host
- *        policy's clonegate_slow_flags(), or all ones while scopes exist
- *        or allowed calls are reported
+ * @on: whether any call may be let through at once: not while scopes
+ *      exist (which policy decides is not known up front) or allowed calls
+ *      are reported
  * @count: what a call let through at once counts as: allowed, or unjudged
  *         in mode off
+ * @slow: per operation, the flags that need a full decision: the host
+ *        policy's clonegate_slow_flags()
  *
- * A writer sets every @slow to all ones before it publishes a new policy
- * set, and the new values after: a call that reads a value other than all
- * ones is allowed by the policy set that value came from.
+ * A writer clears @on before it publishes a new policy set, and sets the
+ * new values, @on last, after: a call that finds @on set is allowed by the
+ * policy set the values came from.
  */
 struct clonegate_fast {
-	u64 slow[CLONEGATE_OP_COUNT];
+	bool on;
 	enum clonegate_count count;
+	u64 slow[CLONEGATE_OP_COUNT];
 };
 
 extern struct clonegate_fast clonegate_fast;
@@ -128,8 +131,9 @@ extern struct clonegate_fast clonegate_fast;
 static __always_inline bool clonegate_allowed_at_once(enum clonegate_op op,
 						      u64 flags)
 {
-	/* pairs with fast_on(): the count read next is as new as slow */
-	if (flags & smp_load_acquire(&clonegate_fast.slow[op]))
+	/* pairs with fast_on(): what is read next is as new as @on */
+	if (!smp_load_acquire(&clonegate_fast.on) ||
+	    (flags & READ_ONCE(clonegate_fast.slow[op])))
 		return false;
 	this_cpu_inc(clonegate_host_counters.calls[op][READ_ONCE(clonegate_fast.count)]);
 	return true;

@@ -166,6 +166,43 @@ TEST_F(scope, the_deepest_scope_decides)
 	EXPECT_EQ(host0, cg_stat("unshare_audited"));
 }
 
+/* A fork and an unshare(0) in a scope count there, not in the host's. */
+static int plain_calls_in(const char *cgroup)
+{
+	char procs[256];
+	pid_t pid, child;
+	int status;
+
+	snprintf(procs, sizeof(procs), CGROOT "%s/cgroup.procs", cgroup);
+	pid = fork();
+	if (pid == 0) {
+		if (cg_write(procs, "0"))
+			_exit(200);
+		child = syscall(__NR_fork);
+		if (child == 0)
+			_exit(0);
+		waitpid(child, NULL, 0);
+		_exit(syscall(__NR_unshare, 0) ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(scope, plain_calls_in_a_scope_count_in_it)
+{
+	long long host_fork, host_unshare;
+
+	ASSERT_EQ(0, scope_add("copy", TREE "/a", "enforce"));
+	host_fork = cg_stat("fork_allowed");
+	host_unshare = cg_stat("unshare_allowed");
+	ASSERT_EQ(0, plain_calls_in(TREE "/a"));
+	EXPECT_EQ(1, scope_stat("copy", "stats/fork_allowed"));
+	EXPECT_EQ(1, scope_stat("copy", "stats/unshare_allowed"));
+	EXPECT_EQ(host_fork, cg_stat("fork_allowed"));
+	EXPECT_EQ(host_unshare, cg_stat("unshare_allowed"));
+}
+
 /* A task is decided by the scope of its cgroup at the time of the call. */
 TEST_F(scope, a_task_moved_out_goes_back_to_the_host)
 {
