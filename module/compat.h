@@ -56,6 +56,13 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP	0x200000000ULL
 #endif
+/* clone3 flags of 7.x; an older kernel refuses them in clone3_args_valid() */
+#ifndef CLONE_AUTOREAP
+#define CLONE_AUTOREAP		(1ULL << 34)
+#define CLONE_NNP		(1ULL << 35)
+#define CLONE_PIDFD_AUTOKILL	(1ULL << 36)
+#define CLONE_EMPTY_MNTNS	(1ULL << 37)
+#endif
 
 /*
  * A kernel-created task: a kernel thread, a user-mode helper started by the

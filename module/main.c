@@ -19,8 +19,9 @@
 #include "state.h"
 #include "sysfs.h"
 
+/* Kbuild passes the version from the file VERSION. */
 #ifndef CLONEGATE_VERSION
-#define CLONEGATE_VERSION "0.4.0"
+#error "CLONEGATE_VERSION is not defined: build with the project's Kbuild"
 #endif
 
 static char *mode = "audit";

@@ -66,7 +66,7 @@ static const struct {
 };
 #define N_FLAGS (sizeof(flag_table) / sizeof(flag_table[0]))
 
-#define ALL_CLONE_FLAGS 0x3ffffff80ULL
+#define ALL_CLONE_FLAGS 0x3fffffff80ULL
 /* What unshare(2) accepts. */
 #define ALL_UNSHARE_FLAGS						\
 	(U(CLONE_THREAD) | U(CLONE_FS) | U(CLONE_NEWNS) | U(CLONE_SIGHAND) | \

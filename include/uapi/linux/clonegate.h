@@ -114,7 +114,8 @@
 	X(20, parent_settid) X(21, child_cleartid) X(22, detached)	\
 	X(23, untraced) X(24, child_settid) X(25, newcgroup)		\
 	X(26, newuts) X(27, newipc) X(28, newuser) X(29, newpid)	\
-	X(30, newnet) X(31, io) X(32, clear_sighand) X(33, into_cgroup)
+	X(30, newnet) X(31, io) X(32, clear_sighand) X(33, into_cgroup)	\
+	X(34, autoreap) X(35, nnp) X(36, pidfd_autokill) X(37, empty_mntns)
 
 /*
  * The namespace types setns(2) joins, by the bit of their CLONE_NEW* flag:
@@ -126,11 +127,13 @@
 
 /*
  * The flag sets of the profiles, as masks of CLONE_* bits: what Linux
- * takes, and what gVisor's sentry supports (SupportedCloneFlags for the
+ * takes (clone3 flags up to bit 37, which 7.x defines; an older kernel
+ * refuses the bits it lacks before clonegate sees them), and what gVisor's
+ * sentry supports (SupportedCloneFlags for the
  * clone family; Task.Unshare, which lacks the cgroup and time namespaces;
  * Task.Setns, which joins network, IPC, mount and UTS namespaces).
  */
-#define CLONEGATE_LINUX_FLAGS		0x3ffffff80ULL
+#define CLONEGATE_LINUX_FLAGS		0x3fffffff80ULL
 #define CLONEGATE_LINUX_UNSHARE_FLAGS	0x7e070f80ULL
 #define CLONEGATE_LINUX_NS_TYPES	0x7e020080ULL
 #define CLONEGATE_GVISOR_CLONE_FLAGS	0xfdffef00ULL
