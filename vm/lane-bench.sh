@@ -3,7 +3,7 @@
 #
 # The benchmark, inside the VM: the same calls without clonegate (the
 # baseline) and under each configuration, in one boot, as ratios.
-. /tests/lane-lib.sh
+. /lane-lib.sh
 cg=/sys/kernel/clonegate
 iters=${CLONEGATE_BENCH_ITERS:-300}
 
