@@ -302,10 +302,13 @@ harness_dir() {
 
 # build_selftests DEST: the selftests (x86_64, and i386 when the compiler
 # can) and the tools, in DEST/tests and DEST/tools. The guest says SKIP,
-# with the reason, for 32-bit tests that could not be built.
+# with the reason, for 32-bit tests that could not be built. They do not
+# depend on the kernel: vm/run.sh builds them once, in $out/shared, and
+# every lane takes a copy (use_selftests).
 build_selftests() {
 	local dest=$1
 	rm -rf "$dest/tests" "$dest/tools"
+	mkdir -p "$dest"
 	make -s -C "$top/selftests" OUT="$dest/tests" \
 		HARNESS_DIR="$(harness_dir)" >"$dest/selftests-build.log" 2>&1 ||
 		{ cat "$dest/selftests-build.log"; die "selftest build failed"; }
@@ -314,6 +317,11 @@ build_selftests() {
 			>"$dest/tests/no-32bit"
 	fi
 	build_tools "$dest"
+}
+
+use_selftests() {
+	rm -rf "$1/tests" "$1/tools"
+	cp -r "$out/shared/tests" "$out/shared/tools" "$1/"
 }
 
 build_tools() {

@@ -45,7 +45,7 @@ lane_debian() {
 	case $lane in
 	demo) build_tools "$dest" ;;
 	bench) make -s -C "$top/bench" OUT="$dest/tools" ;;
-	*) build_selftests "$dest" ;;
+	*) use_selftests "$dest" ;;
 	esac
 	make_initramfs "$dest" "$lane"
 	boot "$k/vmlinuz" "$dest/initrd.gz" "$dest" \
@@ -92,7 +92,7 @@ lane_debug() {
 	if [ "$lane" = kunit ]; then
 		mkdir -p "$dest/tests"
 	else
-		build_selftests "$dest"
+		use_selftests "$dest"
 	fi
 	# the KUnit steps, which vm/lane-debug.sh runs too
 	cp "$here/lane-kunit.sh" "$dest/tests/"
@@ -182,6 +182,7 @@ start=$SECONDS
 case "$cmd" in
 check)
 	all_packages
+	build_selftests "$out/shared"
 	# the longest first, so the others fill the second core around it
 	jobs=("debug|$out/debug-debug|lane_debug debug")
 	# shellcheck disable=SC2046
@@ -194,6 +195,7 @@ check)
 	;;
 debian)
 	base_packages
+	build_selftests "$out/shared"
 	if [ $# -gt 0 ]; then
 		add_kernel_jobs "$@"
 	else
@@ -205,6 +207,7 @@ debian)
 	;;
 debug | kunit)
 	base_packages
+	build_selftests "$out/shared"
 	jobs=("$cmd|$out/debug-$cmd|lane_debug $cmd")
 	run_parallel "${jobs[@]}"
 	summary "${jobs[@]}"
