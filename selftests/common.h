@@ -223,6 +223,33 @@ static inline int cg_reap_all(void)
 	return n;
 }
 
+/*
+ * Whether the running Linux itself takes a call that clonegate would
+ * judge: kernels differ (7.x refuses a legacy clone whose exit signal is
+ * not a signal, which earlier kernels took, and takes clone3 flags past
+ * CLONE_INTO_CGROUP). Asked with clonegate deciding nothing (mode off),
+ * the mode restored after. 1 taken, 0 refused, -1 could not ask.
+ */
+static inline int cg_linux_takes(int clone3, uint64_t flags, int exit_signal)
+{
+	struct cg_clone_args args = { .flags = flags,
+				      .exit_signal = exit_signal };
+	char mode[32];
+	long ret;
+
+	if (cg_read(CG "mode", mode, sizeof(mode)) <= 0 ||
+	    cg_write(CG "mode", "off"))
+		return -1;
+	if (clone3)
+		ret = cg_raw_clone3(&args, sizeof(args));
+	else
+		ret = cg_raw_clone(flags | exit_signal, NULL, NULL, NULL, 0);
+	cg_write(CG "mode", mode);
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
+	return ret > 0;
+}
+
 /* True if we have no child at all, dead or alive. */
 static inline int cg_no_children(void)
 {
