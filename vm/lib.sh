@@ -384,7 +384,10 @@ boot() {
 	# jump labels) half-updated. See Documentation/testing.rst.
 	{
 		(
-			ulimit -t "$cpu"
+			# SIGXCPU at the limit (exit status 152); SIGKILL only if
+			# qemu ignored that
+			ulimit -H -t "$((cpu + 30))"
+			ulimit -S -t "$cpu"
 			exec timeout -k 10 "$((cpu * wall_factor))" \
 				qemu-system-x86_64 -accel tcg,thread=single -cpu max \
 				-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
@@ -408,8 +411,9 @@ verdict() {
 	last=$(grep -aE '^(ok|not ok) ' "$log" | tail -n 1)
 	if ! grep -aqx 'CLONEGATE-SUCCESS' "$dir/marker" 2>/dev/null; then
 		case $rc in
-		124 | 137) echo "not ok - $lane: the VM ran out of time ($((cpu * wall_factor)) s) after \"${last:-nothing}\"" ;;
+		124) echo "not ok - $lane: the VM ran out of time ($((cpu * wall_factor)) s) after \"${last:-nothing}\"" ;;
 		152) echo "not ok - $lane: the VM used up its $cpu s of CPU after \"${last:-nothing}\"" ;;
+		137) echo "not ok - $lane: the VM was killed at its limits ($cpu s of CPU, $((cpu * wall_factor)) s) after \"${last:-nothing}\"" ;;
 		*) echo "not ok - $lane: the VM never reported success (crash or failed stage; last: \"${last:-nothing}\")" ;;
 		esac
 		ok=0
