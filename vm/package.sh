@@ -75,6 +75,18 @@ dkms_built() {
 		! dkms status -m clonegate | grep -v "^clonegate/$v,"
 }
 
+# DKMS itself refuses, with its exit status 77 (skipped), a kernel older
+# than 5.10 and another architecture: dkms.conf's BUILD_EXCLUSIVE_*.
+dkms_skips() {
+	local v=$1 rel=$2 rc
+	rc=0
+	dkms build -m clonegate -v "$v" -k 5.4.0-1-amd64 || rc=$?
+	[ "$rc" = 77 ] || { echo "5.4: dkms build exit status $rc, not 77"; return 1; }
+	rc=0
+	dkms build -m clonegate -v "$v" -k "$rel" -a aarch64 || rc=$?
+	[ "$rc" = 77 ] || { echo "aarch64: dkms build exit status $rc, not 77"; return 1; }
+}
+
 conffile_commented() {
 	local f=/etc/modprobe.d/clonegate.conf
 	dpkg-query -W -f='${Conffiles}' clonegate-dkms | grep -q " $f " &&
@@ -135,6 +147,8 @@ lane_package() {
 		pkg_install "$dest/debs" "$version"
 	pstage "DKMS built clonegate $version for every kernel with headers" \
 		dkms_built "$version"
+	pstage "DKMS skips a 5.4 kernel and an aarch64 one (BUILD_EXCLUSIVE_*)" \
+		dkms_skips "$version" "$rel"
 	pstage "/etc/modprobe.d/clonegate.conf is a conffile, options commented out" \
 		conffile_commented
 	pstage "clonegate-tools installs every tool tools/ builds" tools_installed
