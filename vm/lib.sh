@@ -378,25 +378,28 @@ wall_factor=${CLONEGATE_VM_WALL_FACTOR:-4}
 # it.
 boot() {
 	local kernel=$1 initrd=$2 dir=$3 append=$4 mem=${5:-1G} cpu=${6:-$cpu_limit_s}
-	local TIMEFORMAT='%0U %0S'
 	rm -f "$dir/marker" "$dir/console.log" "$dir/exit" "$dir/cpu"
 	# One host thread runs both vCPUs (thread=single): with multi-threaded
 	# TCG, a vCPU can run code another vCPU is live-patching (ftrace,
 	# jump labels) half-updated. See Documentation/testing.rst.
 	{
-		# the CPU time qemu used goes to DIR/cpu
-		{ time (
+		(
 			# SIGXCPU at the limit (exit status 152); SIGKILL only if
 			# qemu ignored that
 			ulimit -S -t "$cpu"
 			ulimit -H -t "$((cpu + 30))"
-			exec timeout -k 10 "$((cpu * wall_factor))" \
+			timeout -k 10 "$((cpu * wall_factor))" \
 				qemu-system-x86_64 -accel tcg,thread=single -cpu max \
 				-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
 				-append "console=ttyS0 panic=-1 $append" \
 				-display none -no-reboot -monitor none \
-				-serial stdio -serial "file:$dir/marker" </dev/null 2>&1
-		) ; } 2>"$dir/cpu"
+				-serial stdio -serial "file:$dir/marker" </dev/null
+			rc=$?
+			# the CPU time qemu used: this shell's children's, the
+			# second line (not in a pipe, which would fork)
+			times >"$dir/cpu"
+			exit $rc
+		)
 		echo "$?" >"$dir/exit"
 	} 2>&1 | tr -d '\r' | tee "$dir/console.log" | show_filter
 }
@@ -405,7 +408,7 @@ boot() {
 # passed; writes DIR/counts ("passed failed skipped").
 verdict() {
 	local dir=$1 lane=$2 cpu=${3:-$cpu_limit_s} log="$1/console.log"
-	local passed failed skipped ok=1 rc last a b
+	local passed failed skipped ok=1 rc last a
 	passed=$(grep -acE '^ok [0-9]+ [^#]*$|^ok [0-9]+ .*# (XFAIL|PASS)' "$log" || true)
 	skipped=$(grep -acE '^ok [0-9]+ .*# SKIP' "$log" || true)
 	failed=$(grep -acE '^not ok [0-9]+' "$log" || true)
@@ -428,6 +431,7 @@ verdict() {
 	[ "$ok" = 1 ] || failed=$((failed + 1))
 	echo "$passed $failed $skipped" >"$dir/counts"
 	# what the lane's limits are sized from
-	read -r a b < <(grep -E '^[0-9]+ [0-9]+$' "$dir/cpu" 2>/dev/null) &&
-		echo "# $lane: qemu used $((a + b)) s of CPU (limit $cpu s)"
+	a=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, k, /[ms]/)
+		printf "%d", u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$dir/cpu" 2>/dev/null)
+	[ -z "$a" ] || echo "# $lane: qemu used $a s of CPU (limit $cpu s)"
 }
