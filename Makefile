@@ -19,8 +19,9 @@
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PWD := $(CURDIR)
-CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) \
-	$(CLONEGATE_CACHE)/src/linux-source-6.1/scripts/checkpatch.pl)
+CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
+	$(CLONEGATE_CACHE)/src/linux-source-6.1/scripts/checkpatch.pl \
+	$(CLONEGATE_CACHE)/debug-kernel/*/build/scripts/checkpatch.pl))
 CLONEGATE_CACHE ?= /var/cache/clonegate
 # the one place the version is set
 CLONEGATE_VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -83,13 +84,15 @@ kunit:
 bench:
 	vm/run.sh bench
 
-# Ignored: version checks are compat.h's job; TRACE_EVENT's layout; and
-# NOKPROBE_SYMBOL, which belongs right after its function.
+# Ignored: version checks are compat.h's job; TRACE_EVENT's layout;
+# NOKPROBE_SYMBOL, which belongs right after its function; and the name
+# tables of the uapi header, X-macros, which are lists by design.
 style:
 	$(CHECKPATCH) -f --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		--ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,LINE_SPACING \
+		--ignore COMPLEX_MACRO,MACRO_ARG_REUSE \
 		module/*.c module/*.h include/uapi/linux/*.h $(wildcard kunit/*.c)
 
 .PHONY: all kdir-check modules install dkms-source deb clean check demo kunit bench style

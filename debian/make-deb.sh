@@ -14,7 +14,8 @@ out=${CLONEGATE_DEB_OUT:-$top/build/deb}
 version=$(cat "$top/VERSION")
 
 missing=()
-for p in debhelper dh-dkms dpkg-dev gcc libc6-dev make; do
+for p in debhelper dh-dkms dpkg-dev gcc libc6-dev make libprotobuf-c-dev \
+	protobuf-c-compiler; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || missing+=("$p")
 done

@@ -8,13 +8,19 @@
  * and ausearch shows it with the SYSCALL record. It never blocks: with the
  * backlog full, audit_log_start() fails at once under GFP_ATOMIC and the
  * record is counted as dropped.
+ *
+ * Like an LSM's denials, a call denied under enforce and a change of hook
+ * health are recorded even while audit is off (no audit=1, no auditd):
+ * the kernel log then shows them, rate-limited by audit itself. Records
+ * of allowed and audited calls follow audit's switch.
  */
 #include <linux/audit.h>
 #include <linux/ctype.h>
 #include <linux/string.h>
 
-#include "clonegate.h"
-#include "events.h"
+#include "channels.h"
+#include "parse.h"
+#include "state.h"
 
 /*
  * audit's own rule for strings a user controls: quoted when plain, hex
@@ -41,19 +47,24 @@ static void log_untrusted(struct audit_buffer *ab, const char *key,
 /**
  * clonegate_audit_emit() - send one event as an audit record
  * @ev: the event
- *
- * Does nothing while audit is off.
  */
 void clonegate_audit_emit(const struct clonegate_event *ev)
 {
 	struct audit_buffer *ab;
 
-	if (!audit_enabled)
+	if (!audit_enabled && ev->decision != CLONEGATE_DENIED &&
+	    ev->op != CLONEGATE_EV_OP_HEALTH)
 		return;
 	ab = audit_log_start(audit_context(), GFP_ATOMIC, AUDIT_KERNEL_OTHER);
 	if (!ab) {
-		clonegate_event_stat_inc(dropped_audit);
+		clonegate_stat_inc(dropped_audit);
 		return;
+	}
+	if (ev->op == CLONEGATE_EV_OP_HEALTH) {
+		audit_log_format(ab, "module=clonegate op=health seq=%llu",
+				 ev->seq);
+		log_untrusted(ab, "health", ev->message);
+		goto out_end;
 	}
 	audit_log_format(ab, "module=clonegate op=%s res=%d decision=%s",
 			 clonegate_op_names[ev->op],
@@ -62,8 +73,14 @@ void clonegate_audit_emit(const struct clonegate_event *ev)
 	audit_log_format(ab, " errno=%d rule=%s mode=%s flags=0x%llx",
 			 ev->errno_value, ev->rule_name,
 			 clonegate_mode_names[ev->mode], ev->flags);
-	audit_log_format(ab, " exit_signal=%d seq=%llu", ev->exit_signal,
-			 ev->seq);
+	audit_log_format(ab, " exit_signal=%d seq=%llu scope=%s", ev->exit_signal,
+			 ev->seq, ev->scope);
+	if (ev->op == CLONEGATE_EV_OP_SETNS)
+		audit_log_format(ab, " ns_type=0x%x ns_inum=%llu form=%s",
+				 ev->ns_type, ev->ns_inum,
+				 clonegate_setns_form_names[ev->setns_form]);
+	if (ev->suppressed)
+		audit_log_format(ab, " suppressed=%u", ev->suppressed);
 	if (ev->ev_flags & CLONEGATE_EV_F_CREATED)
 		audit_log_format(ab, " created_tid=%d created_pid=%d created_start_ns=%llu",
 				 ev->created_thread_id,
@@ -92,6 +109,7 @@ void clonegate_audit_emit(const struct clonegate_event *ev)
 		audit_log_format(ab, " cgroup_id=%llu", ev->cgroup_id);
 		log_untrusted(ab, "cgroup", ev->container_id);
 	}
+out_end:
 	audit_log_end(ab);
-	clonegate_event_stat_inc(audit_records);
+	clonegate_stat_inc(audit_records);
 }

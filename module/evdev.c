@@ -6,6 +6,12 @@
  * on it write. A writer never waits: with the ring full the record is
  * dropped and counted. One reader at a time (root only) takes records in
  * sequence order across the rings, with read() and poll().
+ *
+ * A record is built in its ring slot, not copied there: the slot at head
+ * is out of the reader's reach until head moves past it. A sleeping reader
+ * is woken for the first record after a quiet spell at once, and during a
+ * flood at most every other tick (or when a ring is a quarter full): each
+ * wake-up costs two context switches, and one read takes many records.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -14,12 +20,13 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
-#include "clonegate.h"
-#include "events.h"
+#include "channels.h"
+#include "state.h"
 
 static unsigned int event_ring = 256;
 module_param(event_ring, uint, 0444);
@@ -35,32 +42,60 @@ struct ring {
 static DEFINE_PER_CPU(struct ring, rings);
 static DECLARE_WAIT_QUEUE_HEAD(readers);
 static atomic_t reader_open = ATOMIC_INIT(0);
+static unsigned long last_wake;
+static struct timer_list flush_timer;
+
+static void flush(struct timer_list *t)
+{
+	WRITE_ONCE(last_wake, jiffies);
+	wake_up_interruptible(&readers);
+}
 
 /**
- * clonegate_dev_emit() - queue one event for /dev/clonegate
- * @ev: the event
+ * clonegate_dev_reserve() - the slot the next record of this CPU goes in
  *
- * Called with preemption disabled, so "this CPU's ring" stays this CPU's.
+ * Called with preemption disabled, so "this CPU's ring" stays this CPU's
+ * until clonegate_dev_commit(). The reader only ever frees slots, so a
+ * slot free now stays free.
+ *
+ * Return: the slot to build the record in, or NULL if the ring is full
+ * (the record is dropped and counted).
  */
-void clonegate_dev_emit(const struct clonegate_event *ev)
+struct clonegate_event *clonegate_dev_reserve(void)
 {
 	struct ring *r = this_cpu_ptr(&rings);
-	bool queued = false;
 
-	clonegate_event_stat_inc(emitted);
+	clonegate_stat_inc(emitted);
+	if (r->head - READ_ONCE(r->tail) >= event_ring) {
+		clonegate_stat_inc(dropped_ring_full);
+		return NULL;
+	}
+	return &r->rec[r->head % event_ring];
+}
+
+/**
+ * clonegate_dev_commit() - hand the record built in the slot to the reader
+ *
+ * The slot's contents stay as they are until this CPU reserves again: the
+ * other channels may read the record from there.
+ */
+void clonegate_dev_commit(void)
+{
+	struct ring *r = this_cpu_ptr(&rings);
+	u64 queued;
+
 	spin_lock(&r->lock);
-	if (r->head - r->tail < event_ring) {
-		r->rec[r->head % event_ring] = *ev;
-		r->head++;
-		queued = true;
-	}
+	queued = ++r->head - r->tail;
 	spin_unlock(&r->lock);
-	if (!queued) {
-		clonegate_event_stat_inc(dropped_ring_full);
+	if (!wq_has_sleeper(&readers))
 		return;
-	}
-	if (wq_has_sleeper(&readers))
+	if (time_after(jiffies, READ_ONCE(last_wake) + 1) ||
+	    queued >= event_ring / 4) {
+		WRITE_ONCE(last_wake, jiffies);
 		wake_up_interruptible(&readers);
+	} else if (!timer_pending(&flush_timer)) {
+		mod_timer(&flush_timer, jiffies + 1);
+	}
 }
 
 /* The CPU whose oldest record has the lowest sequence number, or -1. */
@@ -128,11 +163,11 @@ static ssize_t dev_read(struct file *file, char __user *buf, size_t count,
 	while (count - done >= sizeof(*ev) && take(ev)) {
 		if (copy_to_user(buf + done, ev, sizeof(*ev))) {
 			/* the record is lost to this reader: count it */
-			this_cpu_inc(clonegate_event_stats.dropped_ring_full);
+			clonegate_stat_inc(dropped_ring_full);
 			err = -EFAULT;
 			goto out_free;
 		}
-		this_cpu_inc(clonegate_event_stats.delivered);
+		clonegate_stat_inc(delivered);
 		done += sizeof(*ev);
 	}
 	err = done ? 0 : -EAGAIN;
@@ -178,30 +213,20 @@ static struct miscdevice dev = {
 	.mode = 0600,
 };
 
-static void free_rings(void)
+/**
+ * clonegate_rings_alloc() - allocate the rings, before any hook can emit
+ *
+ * Return: 0, -EINVAL for an event_ring out of range, or -ENOMEM.
+ */
+int clonegate_rings_alloc(void)
 {
 	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		vfree(per_cpu_ptr(&rings, cpu)->rec);
-		per_cpu_ptr(&rings, cpu)->rec = NULL;
-	}
-}
-
-/**
- * clonegate_dev_register() - allocate the rings and create /dev/clonegate
- *
- * Return: 0, -EINVAL for an event_ring out of range, -ENOMEM, or the
- * error of misc_register().
- */
-int clonegate_dev_register(void)
-{
-	int cpu, err;
 
 	if (event_ring < 16 || event_ring > 65536) {
 		pr_err("event_ring=%u: must be 16 to 65536\n", event_ring);
 		return -EINVAL;
 	}
+	timer_setup(&flush_timer, flush, 0);
 	for_each_possible_cpu(cpu) {
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
@@ -210,28 +235,46 @@ int clonegate_dev_register(void)
 		r->tail = 0;
 		r->rec = vmalloc_array(event_ring, sizeof(*r->rec));
 		if (!r->rec) {
-			err = -ENOMEM;
-			goto err_free_rings;
+			clonegate_rings_free();
+			return -ENOMEM;
 		}
 	}
-	err = misc_register(&dev);
-	if (err)
-		goto err_free_rings;
 	return 0;
-
-err_free_rings:
-	free_rings();
-	return err;
 }
 
 /**
- * clonegate_dev_unregister() - remove /dev/clonegate and free the rings
+ * clonegate_rings_free() - free the rings
  *
- * The hooks must be gone already: nothing writes the rings any more. An
- * open reader pins the module, so none is left either.
+ * The hooks must be gone already: nothing writes the rings any more, and
+ * /dev/clonegate is gone, so nothing reads them.
+ */
+void clonegate_rings_free(void)
+{
+	int cpu;
+
+	clonegate_timer_shutdown_sync(&flush_timer);
+	for_each_possible_cpu(cpu) {
+		vfree(per_cpu_ptr(&rings, cpu)->rec);
+		per_cpu_ptr(&rings, cpu)->rec = NULL;
+	}
+}
+
+/**
+ * clonegate_dev_register() - create /dev/clonegate, the last thing at load
+ *
+ * Return: 0, or the error of misc_register().
+ */
+int clonegate_dev_register(void)
+{
+	return misc_register(&dev);
+}
+
+/**
+ * clonegate_dev_unregister() - remove /dev/clonegate, the first thing at unload
+ *
+ * An open reader pins the module, so none is left once this runs.
  */
 void clonegate_dev_unregister(void)
 {
 	misc_deregister(&dev);
-	free_rings();
 }

@@ -3,65 +3,93 @@
  * clonegate events: build one record per reported decision and hand it to
  * the channels that are on.
  *
- * Denied and audited calls are reported at the decision, in the kprobe.
- * Allowed clone-family calls are reported from the task_newtask tracepoint,
- * after copy_process() passed its point of no return, so the record names
- * the task that was created; allowed unshare calls at the decision.
+ * Denied and audited calls are reported at the decision, allowed
+ * clone-family calls once their child exists (hooks.c, task_newtask).
+ * Records of denied and audited calls are rate-limited per user; the
+ * calls themselves never are. A record that goes out after some were held
+ * back says how many, on every channel, and a counter keeps the total.
  *
- * Everything here runs with preemption disabled and never sleeps. The
- * record is built in a per-CPU scratch buffer: it is too big for the stack
- * of a probe handler.
+ * Everything here runs in the hooks' context and never sleeps. The record
+ * is built in a per-CPU scratch buffer: it is too big for the stack of a
+ * hook.
  */
+#include <linux/bitops.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
-#include <linux/fs_struct.h>
 #include <linux/hash.h>
-#include <linux/kernfs.h>
-#include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/tracepoint.h>
 
-#include "clonegate.h"
+#include "channels.h"
 #include "events.h"
+#include "state.h"
 
-const char *const clonegate_decision_names[CLONEGATE_DECISION_COUNT] = {
-	[CLONEGATE_ALLOWED]	= "allowed",
-	[CLONEGATE_DENIED]	= "denied",
-	[CLONEGATE_AUDITED]	= "audited",
-};
-
-const char *const clonegate_channel_names[CLONEGATE_CHANNEL_COUNT] = {
-	[CLONEGATE_CHANNEL_AUDIT]	= "audit",
-	[CLONEGATE_CHANNEL_TRACE]	= "trace",
-	[CLONEGATE_CHANNEL_DEV]		= "dev",
-};
-
-/* seccheck's context field names, in CLONEGATE_FIELD_* bit order */
-const char *const clonegate_field_names[CLONEGATE_FIELD_COUNT] = {
-	"time", "thread_id", "thread_start_time", "thread_group_id",
-	"thread_group_start_time", "container_id", "credentials", "cwd",
-	"process_name", "parent_thread_group_id",
-};
-
-#define ALL_FIELDS (BIT(CLONEGATE_FIELD_COUNT) - 1)
-
-/* cwd costs a path walk per event: on request only, as in seccheck */
-struct clonegate_event_config clonegate_events = {
-	.decisions = BIT(CLONEGATE_DENIED) | BIT(CLONEGATE_AUDITED),
-	.channels = BIT(CLONEGATE_CHANNEL_COUNT) - 1,
-	.fields = ALL_FIELDS & ~CLONEGATE_FIELD_CWD,
-};
-
-DEFINE_PER_CPU(struct clonegate_event_stats, clonegate_event_stats);
 static DEFINE_PER_CPU(struct clonegate_event, scratch);
 static atomic64_t event_seq = ATOMIC64_INIT(0);
+
+/* --- the rate limit ---------------------------------------------------- */
+
+/*
+ * A token bucket per user, hashed by uid: two users that share a bucket
+ * share its rate, and neither can reset the other's. A token is
+ * NSEC_PER_SEC units, so a rate in records per second refills one unit per
+ * nanosecond per record.
+ */
+#define RL_BITS	8
+
+struct rl_bucket {
+	spinlock_t lock;	/* the fields below */
+	u64 units;		/* tokens, in NSEC_PER_SEC units each */
+	u64 last_ns;		/* when @units was last refilled */
+	u32 held;		/* records held back since the last one sent */
+};
+
+static struct rl_bucket buckets[1 << RL_BITS];
+
+/*
+ * Whether a record of current's user may go out now: the number of its
+ * records held back before it, or -1 to hold this one back too.
+ */
+static s64 ratelimit(void)
+{
+	u32 burst = READ_ONCE(clonegate_events.rate_burst);
+	u32 rate = READ_ONCE(clonegate_events.rate);
+	uid_t uid = from_kuid_munged(&init_user_ns, current_uid());
+	struct rl_bucket *b = &buckets[hash_32(uid, RL_BITS)];
+	u64 now = ktime_get_mono_fast_ns(), cap, elapsed;
+	s64 held = -1;
+
+	if (!burst)
+		return 0;
+	cap = (u64)burst * NSEC_PER_SEC;
+	spin_lock(&b->lock);
+	elapsed = now - b->last_ns;
+	b->last_ns = now;
+	if (elapsed >= (cap - min(b->units, cap)) / rate)
+		b->units = cap;
+	else
+		b->units += elapsed * rate;
+	if (b->units >= NSEC_PER_SEC) {
+		b->units -= NSEC_PER_SEC;
+		held = b->held;
+		b->held = 0;
+	} else {
+		b->held++;
+	}
+	spin_unlock(&b->lock);
+	if (held < 0)
+		clonegate_stat_inc(suppressed);
+	return held;
+}
+
+/* --- building a record ------------------------------------------------ */
 
 /*
  * CLOCK_REALTIME minus CLOCK_BOOTTIME, read once per record: every start
@@ -140,25 +168,44 @@ static void fill_context(struct clonegate_event *ev, u32 fields, u64 shift)
 		get_task_comm(ev->process_name, t);
 }
 
+static void start(struct clonegate_event *ev, u16 op)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);
+	ev->version = CLONEGATE_EVENT_VERSION;
+	ev->op = op;
+	ev->seq = atomic64_inc_return(&event_seq);
+	ev->rule = -1;
+	strscpy(ev->rule_name, clonegate_rule_name(CLONEGATE_RULE_NONE),
+		sizeof(ev->rule_name));
+}
+
 static void build(struct clonegate_event *ev, const struct clonegate_report *r,
-		  u32 fields)
+		  u32 fields, u32 held)
 {
 	const struct clonegate_call *c = r->call;
 	u64 shift = real_minus_boot();
 
-	memset(ev, 0, sizeof(*ev));
-	ev->size = sizeof(*ev);
-	ev->version = CLONEGATE_EVENT_VERSION;
-	ev->op = c->op;
-	ev->seq = atomic64_inc_return(&event_seq);
+	start(ev, c->op);
 	ev->decision = r->decision;
 	ev->mode = r->mode;
-	ev->rule = r->verdict.rule == CLONEGATE_RULE_NONE ? -1 : r->verdict.rule;
+	if (r->verdict.rule != CLONEGATE_RULE_NONE)
+		ev->rule = r->verdict.rule;
 	ev->errno_value = -r->verdict.err;
-	ev->exit_signal = c->op == CLONEGATE_OP_UNSHARE ? 0 : c->exit_signal;
 	ev->flags = c->flags;
+	ev->suppressed = held;
 	strscpy(ev->rule_name, clonegate_rule_name(r->verdict.rule),
 		sizeof(ev->rule_name));
+	strscpy(ev->scope, r->scope, sizeof(ev->scope));
+	if (BIT(c->op) & CLONEGATE_OPS_CLONE_FAMILY)
+		ev->exit_signal = c->exit_signal;
+	if (c->op == CLONEGATE_OP_SETNS) {
+		ev->setns_form = c->setns_form;
+		ev->ns_inum = c->ns_inum;
+		/* a pidfd join refused whole may name several types */
+		if (hweight64(c->flags) == 1)
+			ev->ns_type = c->flags;
+	}
 	if (r->child) {
 		ev->ev_flags |= CLONEGATE_EV_F_CREATED;
 		ev->created_thread_id = task_pid_nr(r->child);
@@ -169,153 +216,89 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 	fill_context(ev, fields, shift);
 }
 
+/*
+ * Where to build a record: in /dev/clonegate's ring slot when that channel
+ * is on and has room (no copy), else in this CPU's scratch record. Called
+ * with preemption disabled.
+ */
+static struct clonegate_event *place(u32 *channels)
+{
+	struct clonegate_event *ev = NULL;
+
+	if (*channels & BIT(CLONEGATE_CHANNEL_DEV))
+		ev = clonegate_dev_reserve();
+	if (ev)
+		return ev;
+	*channels &= ~BIT(CLONEGATE_CHANNEL_DEV);
+	return this_cpu_ptr(&scratch);
+}
+
+static void emit(const struct clonegate_event *ev, u32 channels)
+{
+	if (channels & BIT(CLONEGATE_CHANNEL_DEV))
+		clonegate_dev_commit();
+	if (channels & BIT(CLONEGATE_CHANNEL_AUDIT))
+		clonegate_audit_emit(ev);
+	if (channels & BIT(CLONEGATE_CHANNEL_TRACE))
+		clonegate_trace_emit(ev);
+}
+
 /**
  * clonegate_event_report() - report one decision on every channel that is on
- * @r: the decision
+ * @r: the decision; its caller wants events of its kind
  *
- * Never sleeps and never waits for a reader: a channel without room drops
- * the record and counts the drop.
+ * Called under rcu_read_lock(). Never sleeps and never waits for a reader.
  */
 void clonegate_event_report(const struct clonegate_report *r)
 {
 	u32 channels = READ_ONCE(clonegate_events.channels);
 	struct clonegate_event *ev;
+	s64 held = 0;
 
 	if (!channels)
 		return;
-	ev = get_cpu_ptr(&scratch);
-	rcu_read_lock();
-	build(ev, r, READ_ONCE(clonegate_events.fields));
-	rcu_read_unlock();
-	if (channels & BIT(CLONEGATE_CHANNEL_DEV))
-		clonegate_dev_emit(ev);
-	if (channels & BIT(CLONEGATE_CHANNEL_AUDIT))
-		clonegate_audit_emit(ev);
-	if (channels & BIT(CLONEGATE_CHANNEL_TRACE))
-		clonegate_trace_emit(ev);
-	put_cpu_ptr(&scratch);
-}
-
-/*
- * The verdict of each task's last clone-family decision, for task_newtask:
- * the task's address with bit 0 set if the call was allowed. A slot shared
- * by two tasks in flight at once only costs the fallback below.
- */
-#define NOTE_BITS 8
-static unsigned long clone_notes[1 << NOTE_BITS];
-
-/**
- * clonegate_note_clone() - remember the verdict of current's clone call
- * @allowed: whether it was allowed (not denied, not audited)
- */
-void clonegate_note_clone(bool allowed)
-{
-	WRITE_ONCE(clone_notes[hash_ptr(current, NOTE_BITS)],
-		   (unsigned long)current | allowed);
-}
-
-/*
- * task_newtask fires in the parent, for the child, once the child exists.
- * A call that was denied or audited was reported at its decision. Without
- * a note (another task took the slot) the call is decided again from what
- * the tracepoint shows, which lacks set_tid and the exit signal a thread
- * asked for: rarely, an audited call is then also reported as allowed.
- */
-static void newtask_probe(void *data, struct task_struct *child,
-			  unsigned long clone_flags)
-{
-	struct clonegate_report r = { .decision = CLONEGATE_ALLOWED };
-	const struct clonegate_policy *p;
-	struct clonegate_call call;
-	unsigned long note;
-
-	if (!clonegate_wants_event(CLONEGATE_ALLOWED) ||
-	    (child->flags & (PF_KTHREAD | PF_IO_WORKER)))
-		return;
-	note = READ_ONCE(clone_notes[hash_ptr(current, NOTE_BITS)]);
-	if ((note & ~1UL) == (unsigned long)current && !(note & 1))
-		return;
-	if (!clonegate_snapshot_clone(&call, clone_flags,
-				      max(child->exit_signal, 0)))
-		return;
-
-	rcu_read_lock();
-	p = rcu_dereference(clonegate_live);
-	r.mode = p->mode;
-	if (p->mode != CLONEGATE_MODE_OFF) {
-		r.verdict = (note & ~1UL) == (unsigned long)current ?
-			    (struct clonegate_verdict){ 0, CLONEGATE_RULE_NONE } :
-			    clonegate_decide(p, &call);
-		r.call = &call;
-		r.child = child;
+	if (r->decision != CLONEGATE_ALLOWED) {
+		held = ratelimit();
+		if (held < 0)
+			return;
 	}
-	rcu_read_unlock();
-	if (r.call && !r.verdict.err)
-		clonegate_event_report(&r);
-}
-
-static struct tracepoint *newtask_tp;
-static bool newtask_attached;
-static DEFINE_MUTEX(newtask_mutex);
-
-static void find_newtask(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "task_newtask"))
-		newtask_tp = tp;
+	preempt_disable();
+	ev = place(&channels);
+	build(ev, r, READ_ONCE(clonegate_events.fields), held);
+	emit(ev, channels);
+	preempt_enable();
 }
 
 /**
- * clonegate_events_sync() - attach to task_newtask only while needed
+ * clonegate_event_health() - report a change of hook health
+ * @message: the new state: "ok", or what is wrong
  *
- * Only allowed clone-family calls are reported from task_newtask, and they
- * are off by default: attaching then would patch the fork path's static
- * branch for nothing.
- *
- * Return: 0, or the error of tracepoint_probe_register().
+ * Not rate-limited and not subject to events/decisions: every change goes
+ * out on every channel that is on.
  */
-int clonegate_events_sync(void)
+void clonegate_event_health(const char *message)
 {
-	bool want = clonegate_wants_event(CLONEGATE_ALLOWED);
-	int err = 0;
+	u32 channels = READ_ONCE(clonegate_events.channels);
+	struct clonegate_event *ev;
 
-	mutex_lock(&newtask_mutex);
-	if (want && !newtask_attached) {
-		err = tracepoint_probe_register(newtask_tp, newtask_probe, NULL);
-		newtask_attached = !err;
-	} else if (!want && newtask_attached) {
-		tracepoint_probe_unregister(newtask_tp, newtask_probe, NULL);
-		tracepoint_synchronize_unregister();
-		newtask_attached = false;
-	}
-	mutex_unlock(&newtask_mutex);
-	return err;
+	preempt_disable();
+	ev = place(&channels);
+	start(ev, CLONEGATE_EV_OP_HEALTH);
+	ev->fields = CLONEGATE_FIELD_TIME;
+	ev->time_ns = ktime_get_real_ns();
+	strscpy(ev->scope, "host", sizeof(ev->scope));
+	strscpy(ev->message, message, sizeof(ev->message));
+	emit(ev, channels);
+	preempt_enable();
 }
 
 /**
- * clonegate_events_register() - find the task_newtask tracepoint
- *
- * Return: 0, or -ENOENT if the kernel has none.
+ * clonegate_events_init() - ready the rate limit, before any hook runs
  */
-int clonegate_events_register(void)
+void clonegate_events_init(void)
 {
-	for_each_kernel_tracepoint(find_newtask, NULL);
-	if (!newtask_tp) {
-		pr_err("no task_newtask tracepoint\n");
-		return -ENOENT;
-	}
-	return clonegate_events_sync();
-}
+	int i;
 
-/**
- * clonegate_events_unregister() - detach, and wait for probes in flight
- */
-void clonegate_events_unregister(void)
-{
-	mutex_lock(&newtask_mutex);
-	if (newtask_attached) {
-		tracepoint_probe_unregister(newtask_tp, newtask_probe, NULL);
-		tracepoint_synchronize_unregister();
-		newtask_attached = false;
-	}
-	mutex_unlock(&newtask_mutex);
+	for (i = 0; i < ARRAY_SIZE(buckets); i++)
+		spin_lock_init(&buckets[i].lock);
 }

@@ -2,8 +2,9 @@
 /*
  * clonegate events, channel 2: the clonegate:clonegate_decision tracepoint.
  */
-#include "clonegate.h"
-#include "events.h"
+#include "channels.h"
+#include "parse.h"
+#include "state.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -19,5 +20,5 @@ void clonegate_trace_emit(const struct clonegate_event *ev)
 	if (!trace_clonegate_decision_enabled())
 		return;
 	trace_clonegate_decision(ev);
-	clonegate_event_stat_inc(traced);
+	clonegate_stat_inc(traced);
 }

@@ -12,6 +12,9 @@
 #include <linux/tracepoint.h>
 #include <uapi/linux/clonegate.h>
 
+/* a name table of the uapi header as __print_symbolic() pairs */
+#define CG_TRACE_SYM(n, id, name)	{ n, #name },
+
 TRACE_EVENT(clonegate_decision,
 
 	TP_PROTO(const struct clonegate_event *ev),
@@ -43,7 +46,13 @@ TRACE_EVENT(clonegate_decision,
 		__field(u32, egid)
 		__field(u32, sgid)
 		__field(u64, cgroup_id)
+		__field(u32, suppressed)
+		__field(u32, ns_type)
+		__field(u64, ns_inum)
+		__field(u16, setns_form)
 		__string(rule, ev->rule_name)
+		__string(scope, ev->scope)
+		__string(message, ev->message)
 		__string(container_id, ev->container_id)
 		__string(cwd, ev->cwd)
 		__array(char, process_name, CLONEGATE_COMM_LEN)
@@ -76,29 +85,39 @@ TRACE_EVENT(clonegate_decision,
 		__entry->egid = ev->egid;
 		__entry->sgid = ev->sgid;
 		__entry->cgroup_id = ev->cgroup_id;
+		__entry->suppressed = ev->suppressed;
+		__entry->ns_type = ev->ns_type;
+		__entry->ns_inum = ev->ns_inum;
+		__entry->setns_form = ev->setns_form;
 		clonegate_assign_str(rule, ev->rule_name);
+		clonegate_assign_str(scope, ev->scope);
+		clonegate_assign_str(message, ev->message);
 		clonegate_assign_str(container_id, ev->container_id);
 		clonegate_assign_str(cwd, ev->cwd);
 		memcpy(__entry->process_name, ev->process_name,
 		       CLONEGATE_COMM_LEN);
 	),
 
-	TP_printk("seq=%llu op=%s decision=%s errno=%d rule=%s mode=%s flags=0x%llx exit_signal=%d created_tid=%d created_pid=%d tid=%d pid=%d ppid=%d uid=%u euid=%u comm=%s cgroup=%s cwd=%s",
+	TP_printk("seq=%llu op=%s decision=%s errno=%d rule=%s mode=%s scope=%s flags=0x%llx exit_signal=%d ns_type=0x%x ns_inum=%llu form=%s created_tid=%d created_pid=%d tid=%d pid=%d ppid=%d uid=%u euid=%u comm=%s cgroup=%s cwd=%s suppressed=%u message=%s",
 		  __entry->seq,
-		  __print_symbolic(__entry->op, { 0, "clone" }, { 1, "clone3" },
-				   { 2, "fork" }, { 3, "vfork" },
-				   { 4, "unshare" }),
-		  __print_symbolic(__entry->decision, { 0, "allowed" },
-				   { 1, "denied" }, { 2, "audited" }),
+		  __print_symbolic(__entry->op, CLONEGATE_OPS(CG_TRACE_SYM)
+				   { 0xffff, "?" }),
+		  __print_symbolic(__entry->decision,
+				   CLONEGATE_DECISIONS(CG_TRACE_SYM)
+				   { 0xffff, "?" }),
 		  __entry->errno_value, __get_str(rule),
-		  __print_symbolic(__entry->mode, { 0, "off" }, { 1, "audit" },
-				   { 2, "enforce" }),
-		  __entry->flags, __entry->exit_signal,
+		  __print_symbolic(__entry->mode, CLONEGATE_MODES(CG_TRACE_SYM)
+				   { 0xffff, "?" }),
+		  __get_str(scope), __entry->flags, __entry->exit_signal,
+		  __entry->ns_type, __entry->ns_inum,
+		  __print_symbolic(__entry->setns_form,
+				   CLONEGATE_SETNS_FORMS(CG_TRACE_SYM)
+				   { 0xffff, "?" }),
 		  __entry->created_thread_id, __entry->created_thread_group_id,
 		  __entry->thread_id, __entry->thread_group_id,
 		  __entry->parent_thread_group_id, __entry->uid, __entry->euid,
 		  __entry->process_name, __get_str(container_id),
-		  __get_str(cwd))
+		  __get_str(cwd), __entry->suppressed, __get_str(message))
 );
 
 #endif /* _CLONEGATE_TRACE_H */

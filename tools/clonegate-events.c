@@ -6,6 +6,7 @@
  *   clonegate-events                      what is queued now, then exit
  *   clonegate-events --follow             keep reading until interrupted
  *   clonegate-events --decision=denied,audited --count=10
+ *   clonegate-events --follow --seccheck=/run/monitor.sock
  *
  * A line looks like (context_data holds only the fields that were chosen
  * in /sys/kernel/clonegate/events/context_fields):
@@ -17,6 +18,10 @@
  * created_thread_* appear only when the call made a task, "truncated":true
  * only when a path was cut. Strings are JSON-escaped; a byte that is not
  * part of well-formed UTF-8 (a comm can hold any) is written as \u00XX.
+ *
+ * With --seccheck=PATH, nothing is printed: each record goes to the monitor
+ * listening at PATH as gVisor's seccheck remote sink sends a point
+ * (seccheck.c).
  *
  * Records are consumed: only one reader may have the device open, and only
  * root. Exit status: 0 when done (or interrupted in --follow), 1 on an
@@ -33,6 +38,8 @@
 #include <unistd.h>
 
 #include "../include/uapi/linux/clonegate.h"
+#include "names.h"
+#include "seccheck.h"
 
 #define DEVICE "/dev/clonegate"
 /* records read at once, unless --count asks for fewer */
@@ -42,16 +49,9 @@
 /* size and version: what every record starts with, whatever its version */
 #define HEADER_LEN 8
 
-static const char *const op_names[] = {
-	"clone", "clone3", "fork", "vfork", "unshare",
+static const char *const setns_form_names[] = {
+	CLONEGATE_SETNS_FORMS(__FORM_NAME)
 };
-static const char *const decision_names[] = {
-	"allowed", "denied", "audited",
-};
-static const char *const mode_names[] = {
-	"off", "audit", "enforce",
-};
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static volatile sig_atomic_t stop;
 
@@ -65,6 +65,7 @@ static int usage(FILE *f, int status)
 {
 	fprintf(f,
 		"usage: clonegate-events [--follow] [--decision=LIST] [--count=N]\n"
+		"                        [--seccheck=PATH]\n"
 		"\n"
 		"Print the decisions queued on " DEVICE ", one JSON object a line,\n"
 		"with gVisor seccheck's field names. Needs root; one reader at a time.\n"
@@ -75,6 +76,9 @@ static int usage(FILE *f, int status)
 		"                    separated by commas\n"
 		"  --count=N         stop after printing N records\n"
 		"  --device=PATH     read PATH instead (a saved stream of records)\n"
+		"  --seccheck=PATH   send the records to the monitor listening on the\n"
+		"                    AF_UNIX SOCK_SEQPACKET socket PATH, in gVisor's\n"
+		"                    seccheck remote-sink format, instead of printing\n"
 		"  --help            this text\n");
 	return status;
 }
@@ -162,14 +166,36 @@ static void print_event(const struct clonegate_event *ev)
 
 	printf("{\"seq\":%llu,\"op\":", (unsigned long long)ev->seq);
 	json_name(op_names, N(op_names), ev->op);
+	if (ev->op == CLONEGATE_EV_OP_HEALTH) {
+		fputs(",\"health\":", stdout);
+		json_string(ev->message, sizeof(ev->message));
+		printf(",\"time_ns\":%llu}\n", (unsigned long long)ev->time_ns);
+		return;
+	}
 	fputs(",\"decision\":", stdout);
 	json_name(decision_names, N(decision_names), ev->decision);
 	printf(",\"errno\":%d,\"rule\":", ev->errno_value);
 	json_string(ev->rule_name, sizeof(ev->rule_name));
 	fputs(",\"mode\":", stdout);
 	json_name(mode_names, N(mode_names), ev->mode);
+	fputs(",\"scope\":", stdout);
+	json_string(ev->scope, sizeof(ev->scope));
 	printf(",\"flags\":\"0x%llx\",\"exit_signal\":%d",
 	       (unsigned long long)ev->flags, ev->exit_signal);
+	if (ev->op == CLONEGATE_EV_OP_SETNS) {
+		fputs(",\"setns_form\":", stdout);
+		json_name(setns_form_names, N(setns_form_names),
+			  ev->setns_form);
+		fputs(",\"ns_type\":", stdout);
+		if (ev->ns_type && (ev->ns_type & (ev->ns_type - 1)) == 0 &&
+		    ns_names[__builtin_ctz(ev->ns_type)])
+			printf("\"%s\"", ns_names[__builtin_ctz(ev->ns_type)]);
+		else
+			fputs("null", stdout);
+		printf(",\"ns_inum\":%llu", (unsigned long long)ev->ns_inum);
+	}
+	if (ev->suppressed)
+		printf(",\"suppressed\":%u", ev->suppressed);
 	if (ev->ev_flags & CLONEGATE_EV_F_CREATED)
 		printf(",\"created_thread_id\":%d,\"created_thread_group_id\":%d,\"created_thread_start_time_ns\":%llu",
 		       ev->created_thread_id, ev->created_thread_group_id,
@@ -292,6 +318,7 @@ static int open_device(const char *path, int follow)
 
 struct options {
 	const char *device;
+	const char *seccheck;	/* the monitor's socket, or NULL */
 	int follow;
 	int decisions;		/* bits of enum clonegate_event_decision */
 	unsigned long long count;	/* 0: no limit */
@@ -330,6 +357,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 						 a + 8);
 		} else if (!strncmp(a, "--device=", 9) && a[9]) {
 			o->device = a + 9;
+		} else if (!strncmp(a, "--seccheck=", 11) && a[11]) {
+			o->seccheck = a + 11;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return usage(stdout, 0);
 		} else {
@@ -347,6 +376,7 @@ int main(int argc, char **argv)
 	size_t cap = BATCH * rec_len, have = 0, want;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct clonegate_event ev;
+	struct seccheck sc = { .fd = -1 };
 	unsigned char *buf;
 	int fd, status;
 
@@ -360,6 +390,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/* the monitor first: records read before it answers would be lost */
+	if (o.seccheck && seccheck_connect(&sc, o.seccheck))
+		return 1;
 	fd = open_device(o.device, o.follow);
 	if (fd < 0)
 		return 1;
@@ -440,9 +473,16 @@ int main(int argc, char **argv)
 			if (o.decisions >= 0 && (ev.decision >= 31 ||
 			    !(o.decisions & (1 << ev.decision))))
 				continue;
-			print_event(&ev);
-			if (o.follow)
-				fflush(stdout);
+			if (o.seccheck) {
+				if (seccheck_send(&sc, &ev)) {
+					status = 1;
+					goto out;
+				}
+			} else {
+				print_event(&ev);
+				if (o.follow)
+					fflush(stdout);
+			}
 			if (o.count && ++printed >= o.count)
 				break;
 		}
@@ -452,6 +492,11 @@ int main(int argc, char **argv)
 			goto fail;
 	}
 out:
+	if (o.seccheck) {
+		fprintf(stderr, "clonegate-events: seccheck: %llu sent, %u dropped\n",
+			(unsigned long long)sc.sent, sc.dropped);
+		close(sc.fd);
+	}
 	if (skipped)
 		fprintf(stderr, "clonegate-events: skipped %llu records of a version this tool does not know\n",
 			skipped);

@@ -30,5 +30,7 @@ stage "locked refuses a policy write" sh -c "! echo enforce >$cg/mode && test \"
 stage "locked refuses an events write" sh -c "! echo +allowed >$cg/events/decisions"
 stage "locked cannot be unlocked" sh -c "! echo 0 >$cg/locked && test \"\$(cat $cg/locked)\" = 1"
 stage "locked refuses rmmod" sh -c "! rmmod clonegate && test -e $cg/version"
+stage "clonegatectl apply refuses another policy once locked" sh -c "printf 'mode = enforce\n' >/tmp/p.conf && ! clonegatectl apply /tmp/p.conf 2>/tmp/p.err && grep -q 'locked' /tmp/p.err && test \"\$(cat $cg/mode)\" = audit"
+stage "clonegatectl apply of the running policy succeeds once locked" sh -c "printf 'mode = audit\nprofile = gvisor\nlocked = 1\n' >/tmp/p.conf && clonegatectl apply /tmp/p.conf | grep -q 'nothing to change'"
 stage "the locked module still counts calls" sh -c "a=\$(cat $cg/stats/clone_calls); /bin/true; test \$(cat $cg/stats/clone_calls) -gt \$a"
 finish

@@ -48,6 +48,13 @@ base_packages() {
 		debian-archive-keyring
 	# the 32-bit test programs; without them those tests report SKIP
 	need_packages gcc-multilib || say "gcc-multilib not installable"
+	# clonegate-events --seccheck (protobuf-c), and the host-side checks:
+	# protoc decodes what the seccheck monitor got, systemd-analyze
+	# verifies the unit
+	need_packages libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
+		systemd perl
+	# the coexistence tests' BPF loader, linked statically
+	need_packages libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 }
 
 # --- the kernel table ---------------------------------------------------------
@@ -229,6 +236,7 @@ make_chroot() {
 	exec {lock}>"$dir.lock"
 	flock "$lock"
 	if [ ! -f "$dir/.complete" ]; then
+		need_packages mmdebstrap >&2
 		say "making a $suite chroot with mmdebstrap (once)" >&2
 		rm -rf "$dir"
 		mmdebstrap --quiet --variant=minbase --include="$chroot_packages" \
@@ -242,22 +250,30 @@ make_chroot() {
 }
 
 # in_chroot DIR BUILD CMD...: CMD inside the chroot DIR, in a mount
-# namespace of its own where the cache and the directory BUILD appear at
-# their own paths, so a path means the same thing inside and out.
+# namespace of its own where the cache, the checkout and the directory
+# BUILD appear at their own paths, so a path means the same thing inside
+# and out.
 in_chroot() {
 	local dir=$1 build=$2
 	shift 2
 	unshare --mount --propagation private -- /bin/sh -ec '
-		root=$1 cache=$2 build=$3
-		shift 3
-		for d in "$cache" "$build"; do
+		root=$1 cache=$2 build=$3 top=$4
+		shift 4
+		for d in "$cache" "$build" "$top"; do
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"
 		done
 		mount -t proc proc "$root/proc"
 		mount --rbind /dev "$root/dev"
 		exec chroot "$root" env -i PATH=/usr/bin:/bin HOME=/tmp "$@"
-	' in_chroot "$dir" "$cache" "$build" "$@"
+	' in_chroot "$dir" "$cache" "$build" "$top" "$@"
+}
+
+# build_env BUILD DIR: the command prefix that runs a build for a kernel
+# whose vm/kernels.conf build field is BUILD, with DIR reachable: nothing
+# for "host", in_chroot for a suite.
+build_env() {
+	[ "$1" = host ] || echo "in_chroot $(make_chroot "$1") $2"
 }
 
 # build_module KERNEL_DIR DEST: clonegate.ko for a kernel fetched by
@@ -272,10 +288,7 @@ build_module() {
 	cp -r "$top/VERSION" "$top/Kbuild" "$top/Makefile" "$top/module" \
 		"$top/include" "$src/"
 	[ -d "$top/kunit" ] && cp -r "$top/kunit" "$src/"
-	if [ "$build" != host ]; then
-		need_packages mmdebstrap
-		run="in_chroot $(make_chroot "$build") $dest"
-	fi
+	run=$(build_env "$build" "$dest")
 	# the headers name the compiler Debian built the kernel with (gcc-10
 	# for 5.10, gcc-12, gcc-14): the one found as gcc builds the same
 	$run make -s -C "$kdir" M="$src" CC=gcc modules \
@@ -369,6 +382,8 @@ show_filter() {
 # takes) and a busy machine does not hit it. An idle hang uses no CPU;
 # the wall-clock limit, WALL_FACTOR times the CPU limit, ends those.
 cpu_limit_s=${CLONEGATE_VM_CPU_LIMIT:-1200}
+# the vCPUs (and, for the bench, the clock) of the next VM: split on purpose
+vm_cpus="-smp 2"
 wall_factor=${CLONEGATE_VM_WALL_FACTOR:-4}
 
 # boot KERNEL INITRD DIR APPEND MEM [CPU_S]: boot the VM; the console goes
@@ -384,6 +399,7 @@ boot() {
 	# One host thread runs both vCPUs (thread=single): with multi-threaded
 	# TCG, a vCPU can run code another vCPU is live-patching (ftrace,
 	# jump labels) half-updated. See Documentation/testing.rst.
+	# shellcheck disable=SC2086 # $vm_cpus: options, split on purpose
 	{
 		(
 			# SIGXCPU at the limit (exit status 152); SIGKILL only if
@@ -392,7 +408,7 @@ boot() {
 			ulimit -H -t "$((cpu + 30))"
 			timeout -k 10 "$((cpu * wall_factor))" \
 				qemu-system-x86_64 -accel tcg,thread=single -cpu max \
-				-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
+				$vm_cpus -m "$mem" -kernel "$kernel" -initrd "$initrd" \
 				-append "console=ttyS0 panic=-1 no_timer_check $append" \
 				-display none -no-reboot -monitor none \
 				-serial stdio -serial "file:$dir/marker" </dev/null

@@ -42,18 +42,53 @@ lane_debian() {
 	echo "Debian $(cat "$k/release")" >"$dest/what"
 	build_module "$k/kdir" "$dest" "$(kernel_field "$name" 3)"
 	rm -rf "$dest/tests" "$dest/tools"
+	vm_cpus="-smp 2"
 	case $lane in
 	demo) build_tools "$dest" ;;
-	bench) make -s -C "$top/bench" OUT="$dest/tools" ;;
-	*) use_selftests "$dest" ;;
+	bench)
+		bench_build "$k/kdir" "$dest"
+		vm_cpus=$(bench_qemu_args)
+		;;
+	*)
+		use_selftests "$dest"
+		# what coexist_test needs that depends on the kernel, built
+		# where the module is
+		$(build_env "$(kernel_field "$name" 3)" "$dest") \
+			"$here/build-coexist.sh" "$k/kdir" "$dest/tests/coexist"
+		;;
 	esac
 	make_initramfs "$dest" "$lane"
 	boot "$k/vmlinuz" "$dest/initrd.gz" "$dest" \
 		"quiet loglevel=4 oops=panic panic_on_warn=1 clonegate_lane=$lane $(
 		# the demo shows audit records: with no auditd, in the kernel log
-		[ "$lane" != demo ] || echo audit=1)" 1G
+		[ "$lane" != demo ] || echo audit=1
+		[ "$lane" != bench ] || bench_append)" 1G
 	verdict "$dest" "$name"
+	if [ "$lane" = debian ]; then
+		host_checks "$dest" "$([ "$name" = "$demo_kernel" ] && echo systemd)"
+	fi
 }
+
+# host_checks DIR [systemd]: the checks that run on the host after a
+# Debian lane (vm/check-*.sh, TAP): what the seccheck monitor received in
+# the VM, and, once per run, the systemd unit. Their results are added to
+# the lane's counts.
+host_checks() {
+	local dir=$1 out="$1/host-checks" a b c p f
+	# a failed check is counted below, not an end of this script
+	"$here/check-seccheck.sh" "$dir/console.log" >"$out" 2>&1 || true
+	if [ "${2:-}" = systemd ]; then
+		"$here/check-systemd.sh" "$dir/tools" >>"$out" 2>&1 || true
+	fi
+	grep -aE '^(ok|not ok) |^#' "$out" || true
+	p=$(grep -acE '^ok ' "$out" || true)
+	f=$(grep -acE '^not ok ' "$out" || true)
+	read -r a b c <"$dir/counts"
+	echo "$((a + p)) $((b + f)) $c" >"$dir/counts"
+}
+
+# shellcheck source=bench/vm.sh
+. "$top/bench/vm.sh"
 
 debug_packages() {
 	need_packages bc flex bison libelf-dev libssl-dev build-essential
@@ -229,6 +264,7 @@ bench)
 	base_packages
 	jobs=("bench|$out/$demo_kernel-bench|lane_debian $demo_kernel bench")
 	run_parallel "${jobs[@]}"
+	bench_report "$out/$demo_kernel-bench"
 	summary "${jobs[@]}"
 	;;
 demo)

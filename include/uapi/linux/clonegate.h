@@ -1,84 +1,187 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * clonegate: the records /dev/clonegate delivers.
+ * clonegate: what the module shares with user space.
  *
- * Every read() returns whole records. A record starts with its size and
- * version: a reader skips records of a version it does not know by their
- * size, and fields are only ever added at the end, so an old reader can
- * read the prefix it knows of a newer record.
+ * The name tables (operations, modes, decisions, profiles, rules, channels,
+ * context fields, clone flags, namespace types) are written once, here, as
+ * X-macros: the module, its tracepoint, the tools and the selftests expand
+ * them. Each entry is X(number, ID, name); the numbers are ABI.
+ *
+ * The records /dev/clonegate delivers: every read() returns whole records.
+ * A record starts with its size and version: a reader skips records of a
+ * version it does not know by their size, and fields are only ever added
+ * at the end, so an old reader can read the prefix it knows of a newer
+ * record.
  *
  * Field names follow gVisor's seccheck clone point (CloneInfo and
- * ContextData); the clonegate_ fields are what a policy engine adds.
+ * ContextData); the other fields are what a policy engine adds.
  */
 #ifndef _UAPI_LINUX_CLONEGATE_H
 #define _UAPI_LINUX_CLONEGATE_H
 
 #include <linux/types.h>
 
-#define CLONEGATE_EVENT_VERSION	1
+#define CLONEGATE_EVENT_VERSION	2
 
 #define CLONEGATE_COMM_LEN	16
 #define CLONEGATE_PATH_LEN	256
+#define CLONEGATE_RULE_LEN	32
+/* a scope name: 1 to 32 characters of [a-z0-9_-], and a NUL */
+#define CLONEGATE_SCOPE_LEN	33
+#define CLONEGATE_MESSAGE_LEN	64
+
+/* The operations a decision is about; health reports hook health. */
+#define CLONEGATE_OPS(X)						\
+	X(0, CLONE, clone)						\
+	X(1, CLONE3, clone3)						\
+	X(2, FORK, fork)						\
+	X(3, VFORK, vfork)						\
+	X(4, UNSHARE, unshare)						\
+	X(5, SETNS, setns)						\
+	X(6, HEALTH, health)
+
+#define CLONEGATE_MODES(X)						\
+	X(0, OFF, off)							\
+	X(1, AUDIT, audit)						\
+	X(2, ENFORCE, enforce)
+
+/* audited: the call would have been denied, and went through (audit) */
+#define CLONEGATE_DECISIONS(X)						\
+	X(0, ALLOWED, allowed)						\
+	X(1, DENIED, denied)						\
+	X(2, AUDITED, audited)
+
+/* custom is what a profile becomes once edited; it cannot be loaded */
+#define CLONEGATE_PROFILES(X)						\
+	X(0, GVISOR, gvisor)						\
+	X(1, PERMISSIVE, permissive)					\
+	X(2, CUSTOM, custom)
 
 /*
- * The names clonegate gives clone flags, by bit: in the sysfs files
- * clone_flags and unshare_flags, and in the tools. An initializer for
- * const char *names[64]; bits without a name stay NULL.
+ * The rule rows of gVisor's Task.Clone, Task.Unshare and Task.Setns, in the
+ * order they are checked: the first enabled row that matches decides.
  */
-#define CLONEGATE_FLAG_NAMES {						\
-	[7] = "newtime",	[8] = "vm",		[9] = "fs",		\
-	[10] = "files",		[11] = "sighand",	[12] = "pidfd",		\
-	[13] = "ptrace",	[14] = "vfork",		[15] = "parent",	\
-	[16] = "thread",	[17] = "newns",		[18] = "sysvsem",	\
-	[19] = "settls",	[20] = "parent_settid",				\
-	[21] = "child_cleartid",	[22] = "detached",			\
-	[23] = "untraced",	[24] = "child_settid",	[25] = "newcgroup",	\
-	[26] = "newuts",	[27] = "newipc",	[28] = "newuser",	\
-	[29] = "newpid",	[30] = "newnet",	[31] = "io",		\
-	[32] = "clear_sighand",	[33] = "into_cgroup",			\
-}
+#define CLONEGATE_RULES(X)						\
+	X(0, SETNS_PIDFD, setns_pidfd)					\
+	X(1, UNSUPPORTED_FLAG, unsupported_flag)			\
+	X(2, SIGHAND_WITHOUT_VM, sighand_without_vm)			\
+	X(3, SET_TID, set_tid)						\
+	X(4, THREAD_WITHOUT_SIGHAND, thread_without_sighand)		\
+	X(5, THREAD_NEWPID, thread_newpid)				\
+	X(6, NEWPID_PENDING, newpid_pending)				\
+	X(7, NEWUSER_THREAD_FS, newuser_thread_fs)			\
+	X(8, BAD_EXIT_SIGNAL, bad_exit_signal)				\
+	X(9, FS_NEWNS, fs_newns)					\
+	X(10, UNSHARE_VM_SIGHAND, unshare_vm_sighand)			\
+	X(11, UNSHARE_THREAD_MULTITHREADED, unshare_thread_multithreaded) \
+	X(12, NS_NEEDS_CAP, ns_needs_cap)
+
+/* Where records go: /sys/kernel/clonegate/events/channels. */
+#define CLONEGATE_CHANNELS(X)						\
+	X(0, AUDIT, audit)						\
+	X(1, TRACE, trace)						\
+	X(2, DEV, dev)
+
+/*
+ * seccheck's ContextData fields a record can carry, by bit of
+ * clonegate_event.fields (events/context_fields).
+ */
+#define CLONEGATE_FIELDS(X)						\
+	X(0, TIME, time)						\
+	X(1, THREAD_ID, thread_id)					\
+	X(2, THREAD_START_TIME, thread_start_time)			\
+	X(3, THREAD_GROUP_ID, thread_group_id)				\
+	X(4, THREAD_GROUP_START_TIME, thread_group_start_time)		\
+	X(5, CONTAINER_ID, container_id)				\
+	X(6, CREDENTIALS, credentials)					\
+	X(7, CWD, cwd)							\
+	X(8, PROCESS_NAME, process_name)				\
+	X(9, PARENT_THREAD_GROUP_ID, parent_thread_group_id)
+
+/* How setns(2) named its target. */
+#define CLONEGATE_SETNS_FORMS(X)					\
+	X(0, NSFD, nsfd)						\
+	X(1, PIDFD, pidfd)
+
+/*
+ * The names clonegate gives clone flags, by bit: in the files clone_flags
+ * and unshare_flags, and in the tools. X(bit, name).
+ */
+#define CLONEGATE_FLAGS(X)						\
+	X(7, newtime) X(8, vm) X(9, fs) X(10, files) X(11, sighand)	\
+	X(12, pidfd) X(13, ptrace) X(14, vfork) X(15, parent)		\
+	X(16, thread) X(17, newns) X(18, sysvsem) X(19, settls)		\
+	X(20, parent_settid) X(21, child_cleartid) X(22, detached)	\
+	X(23, untraced) X(24, child_settid) X(25, newcgroup)		\
+	X(26, newuts) X(27, newipc) X(28, newuser) X(29, newpid)	\
+	X(30, newnet) X(31, io) X(32, clear_sighand) X(33, into_cgroup)
+
+/*
+ * The namespace types setns(2) joins, by the bit of their CLONE_NEW* flag:
+ * the names of the file setns_types. X(bit, name).
+ */
+#define CLONEGATE_NS_TYPES(X)						\
+	X(7, time) X(17, mnt) X(25, cgroup) X(26, uts) X(27, ipc)	\
+	X(28, user) X(29, pid) X(30, net)
+
+/*
+ * The flag sets of the profiles, as masks of CLONE_* bits: what Linux
+ * takes, and what gVisor's sentry supports (SupportedCloneFlags for the
+ * clone family; Task.Unshare, which lacks the cgroup and time namespaces;
+ * Task.Setns, which joins network, IPC, mount and UTS namespaces).
+ */
+#define CLONEGATE_LINUX_FLAGS		0x3ffffff80ULL
+#define CLONEGATE_LINUX_UNSHARE_FLAGS	0x7e070f80ULL
+#define CLONEGATE_LINUX_NS_TYPES	0x7e020080ULL
+#define CLONEGATE_GVISOR_CLONE_FLAGS	0xfdffef00ULL
+#define CLONEGATE_GVISOR_UNSHARE_FLAGS	0x7c070f00ULL
+#define CLONEGATE_GVISOR_NS_TYPES	0x4c020000ULL
+
+#define __CLONEGATE_ENUM(prefix, n, id)	prefix##id = n,
+#define __CLONEGATE_EV_OP(n, id, name)	__CLONEGATE_ENUM(CLONEGATE_EV_OP_, n, id)
+#define __CLONEGATE_EV_MODE(n, id, name) __CLONEGATE_ENUM(CLONEGATE_EV_MODE_, n, id)
+#define __CLONEGATE_EV(n, id, name)	__CLONEGATE_ENUM(CLONEGATE_EV_, n, id)
+#define __CLONEGATE_FORM(n, id, name)	__CLONEGATE_ENUM(CLONEGATE_SETNS_, n, id)
+#define __CLONEGATE_FIELD(n, id, name)	__CLONEGATE_ENUM(CLONEGATE_FIELD_BIT_, n, id)
+#define __CLONEGATE_COUNT(n, id, name)	+ 1
 
 /* clonegate_event.op */
-enum clonegate_event_op {
-	CLONEGATE_EV_OP_CLONE	= 0,
-	CLONEGATE_EV_OP_CLONE3	= 1,
-	CLONEGATE_EV_OP_FORK	= 2,
-	CLONEGATE_EV_OP_VFORK	= 3,
-	CLONEGATE_EV_OP_UNSHARE	= 4,
-};
-
-/* clonegate_event.decision */
-enum clonegate_event_decision {
-	CLONEGATE_EV_ALLOWED	= 0,
-	CLONEGATE_EV_DENIED	= 1,
-	CLONEGATE_EV_AUDITED	= 2,	/* would have been denied */
-};
-
+enum clonegate_event_op { CLONEGATE_OPS(__CLONEGATE_EV_OP) };
 /* clonegate_event.mode */
-enum clonegate_event_mode {
-	CLONEGATE_EV_MODE_OFF		= 0,
-	CLONEGATE_EV_MODE_AUDIT		= 1,
-	CLONEGATE_EV_MODE_ENFORCE	= 2,
-};
+enum clonegate_event_mode { CLONEGATE_MODES(__CLONEGATE_EV_MODE) };
+/* clonegate_event.decision */
+enum clonegate_event_decision { CLONEGATE_DECISIONS(__CLONEGATE_EV) };
+/* clonegate_event.setns_form */
+enum clonegate_setns_form { CLONEGATE_SETNS_FORMS(__CLONEGATE_FORM) };
+enum clonegate_field_bit { CLONEGATE_FIELDS(__CLONEGATE_FIELD) };
+
+#define CLONEGATE_FIELD_COUNT		(0 CLONEGATE_FIELDS(__CLONEGATE_COUNT))
 
 /*
- * clonegate_event.fields: which ContextData fields are filled in, as chosen
- * in /sys/kernel/clonegate/events/context_fields. A field not filled in is
- * zero (or an empty string).
+ * clonegate_event.fields: which ContextData fields are filled in. A field
+ * not filled in is zero (or an empty string).
  */
-#define CLONEGATE_FIELD_TIME			(1U << 0)
-#define CLONEGATE_FIELD_THREAD_ID		(1U << 1)
-#define CLONEGATE_FIELD_THREAD_START_TIME	(1U << 2)
-#define CLONEGATE_FIELD_THREAD_GROUP_ID		(1U << 3)
-#define CLONEGATE_FIELD_THREAD_GROUP_START_TIME	(1U << 4)
-#define CLONEGATE_FIELD_CONTAINER_ID		(1U << 5)
-#define CLONEGATE_FIELD_CREDENTIALS		(1U << 6)
-#define CLONEGATE_FIELD_CWD			(1U << 7)
-#define CLONEGATE_FIELD_PROCESS_NAME		(1U << 8)
-#define CLONEGATE_FIELD_PARENT_THREAD_GROUP_ID	(1U << 9)
-#define CLONEGATE_FIELD_COUNT			10
+#define CLONEGATE_FIELD_TIME		(1U << CLONEGATE_FIELD_BIT_TIME)
+#define CLONEGATE_FIELD_THREAD_ID	(1U << CLONEGATE_FIELD_BIT_THREAD_ID)
+#define CLONEGATE_FIELD_THREAD_START_TIME \
+	(1U << CLONEGATE_FIELD_BIT_THREAD_START_TIME)
+#define CLONEGATE_FIELD_THREAD_GROUP_ID	(1U << CLONEGATE_FIELD_BIT_THREAD_GROUP_ID)
+#define CLONEGATE_FIELD_THREAD_GROUP_START_TIME \
+	(1U << CLONEGATE_FIELD_BIT_THREAD_GROUP_START_TIME)
+#define CLONEGATE_FIELD_CONTAINER_ID	(1U << CLONEGATE_FIELD_BIT_CONTAINER_ID)
+#define CLONEGATE_FIELD_CREDENTIALS	(1U << CLONEGATE_FIELD_BIT_CREDENTIALS)
+#define CLONEGATE_FIELD_CWD		(1U << CLONEGATE_FIELD_BIT_CWD)
+#define CLONEGATE_FIELD_PROCESS_NAME	(1U << CLONEGATE_FIELD_BIT_PROCESS_NAME)
+#define CLONEGATE_FIELD_PARENT_THREAD_GROUP_ID \
+	(1U << CLONEGATE_FIELD_BIT_PARENT_THREAD_GROUP_ID)
 
-/* clonegate_event.created_thread_id etc. are set: the call made a task */
+/* An initializer for const char *names[64], indexed by flag bit. */
+#define __CLONEGATE_BIT_NAME(bit, name)					\
+	[bit] = #name,
+#define CLONEGATE_FLAG_NAMES	{ CLONEGATE_FLAGS(__CLONEGATE_BIT_NAME) }
+#define CLONEGATE_NS_NAMES	{ CLONEGATE_NS_TYPES(__CLONEGATE_BIT_NAME) }
+
+/* created_thread_id etc. are set: the call made a task */
 #define CLONEGATE_EV_F_CREATED		(1U << 0)
 /*
  * cwd or container_id did not fit in CLONEGATE_PATH_LEN - 1 bytes: the
@@ -87,27 +190,28 @@ enum clonegate_event_mode {
 #define CLONEGATE_EV_F_TRUNCATED	(1U << 1)
 
 /*
- * One decision. Ids are as seen from the initial pid namespace, uids and
- * gids from the initial user namespace. Times are CLOCK_REALTIME
- * nanoseconds, the clock gVisor's sentry stamps them with; a start time is
- * the task's boot-time start (the one /proc/PID/stat shows) moved onto
- * CLOCK_REALTIME.
+ * One decision, or one change of hook health (op health). Ids are as seen
+ * from the initial pid namespace, uids and gids from the initial user
+ * namespace. Times are CLOCK_REALTIME nanoseconds, the clock gVisor's
+ * sentry stamps them with; a start time is the task's boot-time start (the
+ * one /proc/PID/stat shows) moved onto CLOCK_REALTIME.
  */
 struct clonegate_event {
 	__u32 size;		/* sizeof(struct clonegate_event) of the writer */
 	__u16 version;		/* CLONEGATE_EVENT_VERSION */
 	__u16 op;		/* enum clonegate_event_op */
-	__u64 seq;		/* per boot of the module, from 1, no gaps */
+	__u64 seq;		/* per load of the module, from 1, no gaps */
 
 	/* clonegate's verdict */
 	__u16 decision;		/* enum clonegate_event_decision */
 	__u16 mode;		/* enum clonegate_event_mode */
-	__s16 rule;		/* rule id (see rule_name), -1 for none */
+	__s16 rule;		/* rule number (see rule_name), -1 for none */
 	__u16 ev_flags;		/* CLONEGATE_EV_F_* */
 	__s32 errno_value;	/* the errno of a deny or audit, 0 if allowed */
 	__s32 exit_signal;	/* clone family: the child's exit signal */
-	__u64 flags;		/* clone or unshare flags, as the kernel saw them */
-	char rule_name[32];
+	/* clone or unshare flags as the kernel saw them; setns: CLONE_NEW* */
+	__u64 flags;
+	char rule_name[CLONEGATE_RULE_LEN];
 
 	/* CloneInfo */
 	__s32 created_thread_id;
@@ -128,6 +232,20 @@ struct clonegate_event {
 	char container_id[CLONEGATE_PATH_LEN];	/* ... and its path */
 	char cwd[CLONEGATE_PATH_LEN];
 	char process_name[CLONEGATE_COMM_LEN];
+
+	/* version 2 */
+	/* this user's records held back (rate limit) since the last sent */
+	__u32 suppressed;
+	/* setns: the CLONE_NEW* flag of the namespace joined; 0 for a pidfd
+	 * join refused whole, which may name several
+	 */
+	__u32 ns_type;
+	__u64 ns_inum;		/* setns: inode of that namespace, or 0 */
+	__u16 setns_form;	/* setns: enum clonegate_setns_form */
+	__u16 reserved;
+	char scope[CLONEGATE_SCOPE_LEN];	/* the deciding scope, or "host" */
+	char message[CLONEGATE_MESSAGE_LEN];	/* health: the new state */
+	__u8 reserved2[3];	/* the same size on 32- and 64-bit */
 };
 
 #endif /* _UAPI_LINUX_CLONEGATE_H */

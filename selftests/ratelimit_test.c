@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Floods: an unprivileged user makes many calls the policy refuses. Every
+ * call is refused; the records of them are bounded by the rate limit; and
+ * none goes missing without a count: records sent plus records held back
+ * equals calls refused, and the held-back ones are named by the next
+ * record that goes out.
+ */
+#include "common.h"
+#include "../include/uapi/linux/clonegate.h"
+
+#include <time.h>
+#include "kselftest_harness.h"
+
+#define NOBODY	65534
+#define BURST	5
+#define RATE	2
+
+/* events/suppressed: records held back by the rate limit so far. */
+static long long suppressed(void)
+{
+	char buf[64];
+
+	if (cg_read(CG "events/suppressed", buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* @n refused calls as nobody; returns how many were refused (EINVAL). */
+static int flood_as_nobody(int n)
+{
+	int p[2], refused = 0, i;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(1);
+		for (i = 0; i < n; i++)
+			if (syscall(__NR_unshare, CLONE_NEWCGROUP) &&
+			    errno == EINVAL)
+				refused++;
+		write(p[1], &refused, sizeof(refused));
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &refused, sizeof(refused)) != sizeof(refused))
+		refused = -1;
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return refused;
+}
+
+/* Records of nobody's unshare calls on @fd: how many, and what they name. */
+struct seen {
+	int records;
+	long long carried;	/* sum of their suppressed fields */
+	unsigned int last;	/* the last one's */
+};
+
+static void read_records(int fd, struct seen *s)
+{
+	struct clonegate_event ev[64];
+	int n, i;
+
+	while ((n = read(fd, ev, sizeof(ev))) > 0)
+		for (i = 0; i < n / (int)sizeof(ev[0]); i++) {
+			if (ev[i].op != CLONEGATE_EV_OP_UNSHARE ||
+			    ev[i].uid != NOBODY)
+				continue;
+			s->records++;
+			s->carried += ev[i].suppressed;
+			s->last = ev[i].suppressed;
+		}
+}
+
+FIXTURE(ratelimit) {
+	int fd;
+};
+
+FIXTURE_SETUP(ratelimit)
+{
+	struct seen drain = {};
+
+	ASSERT_TRUE(cg_loaded()) TH_LOG("clonegate is not loaded");
+	ASSERT_EQ(0, cg_policy("gvisor", "enforce"));
+	self->fd = open("/dev/clonegate", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, self->fd) TH_LOG("/dev/clonegate: %m");
+	read_records(self->fd, &drain);
+}
+
+FIXTURE_TEARDOWN(ratelimit)
+{
+	close(self->fd);
+	cg_write(CG "events/ratelimit", "100 20");
+	cg_policy("gvisor", "audit");
+}
+
+TEST_F(ratelimit, a_flood_is_refused_whole_and_reported_within_the_rate)
+{
+	char value[32];
+	long long held0, held;
+	struct seen s = {};
+	double start, took;
+	const int n = 2000;
+	int refused, bound;
+
+	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
+	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
+	held0 = suppressed();
+	start = seconds();
+	refused = flood_as_nobody(n);
+	took = seconds() - start;
+	read_records(self->fd, &s);
+	held = suppressed() - held0;
+
+	/* denial is never rate-limited */
+	EXPECT_EQ(n, refused);
+	/* the records are bounded by the rate */
+	bound = BURST + (int)(RATE * took) + 1;
+	TH_LOG("%d calls in %.1f s: %d records (at most %d), %lld held back",
+	       n, took, s.records, bound, held);
+	EXPECT_LE(s.records, bound);
+	EXPECT_LE(BURST, s.records);
+	/* nothing lost without a count */
+	EXPECT_EQ(n, s.records + held);
+
+	/* after a pause, the next record names every one held back since */
+	usleep(1000000 / RATE + 100000);
+	ASSERT_EQ(1, flood_as_nobody(1));
+	s.last = 0;
+	read_records(self->fd, &s);
+	EXPECT_EQ(held, s.carried) TH_LOG("the records named %lld of %lld",
+					   s.carried, held);
+}
+
+TEST_F(ratelimit, no_limit_reports_every_call)
+{
+	struct seen s = {};
+	long long held0 = suppressed();
+	const int n = 100;	/* fits one CPU's ring */
+
+	ASSERT_EQ(0, cg_write(CG "events/ratelimit", "0"));
+	ASSERT_EQ(n, flood_as_nobody(n));
+	read_records(self->fd, &s);
+	EXPECT_EQ(n, s.records);
+	EXPECT_EQ(0, s.carried);
+	EXPECT_EQ(held0, suppressed());
+}
+
+/* The setting refuses what it cannot mean, and keeps its value. */
+FIXTURE(ratelimit_input) {
+};
+
+FIXTURE_VARIANT(ratelimit_input) {
+	const char *value;
+	int err;
+};
+
+FIXTURE_VARIANT_ADD(ratelimit_input, burst_without_rate) { "5", EINVAL };
+FIXTURE_VARIANT_ADD(ratelimit_input, rate_zero) { "5 0", EINVAL };
+FIXTURE_VARIANT_ADD(ratelimit_input, burst_zero) { "0 5", EINVAL };
+FIXTURE_VARIANT_ADD(ratelimit_input, three_numbers) { "1 2 3", EINVAL };
+FIXTURE_VARIANT_ADD(ratelimit_input, not_a_number) { "many", EINVAL };
+FIXTURE_VARIANT_ADD(ratelimit_input, negative) { "-1 5", EINVAL };
+FIXTURE_VARIANT_ADD(ratelimit_input, over_32_bits) { "4294967296 1", ERANGE };
+
+FIXTURE_SETUP(ratelimit_input)
+{
+	ASSERT_TRUE(cg_loaded()) TH_LOG("clonegate is not loaded");
+	ASSERT_EQ(0, cg_write(CG "events/ratelimit", "7 3"));
+}
+
+FIXTURE_TEARDOWN(ratelimit_input)
+{
+	cg_write(CG "events/ratelimit", "100 20");
+}
+
+TEST_F(ratelimit_input, refused_and_unchanged)
+{
+	char buf[64];
+
+	EXPECT_EQ(-variant->err, cg_write(CG "events/ratelimit",
+					  variant->value));
+	ASSERT_LT(0, cg_read(CG "events/ratelimit", buf, sizeof(buf)));
+	EXPECT_STREQ("7 3\n", buf);
+}
+
+TEST_HARNESS_MAIN
