@@ -95,8 +95,8 @@ conffile_commented() {
 
 tools_installed() {
 	local t
-	for t in $(cd "$top/tools" && make -s -n install PREFIX=/usr DESTDIR= |
-		grep -o '[^ ]*/out/[^ ]*' | xargs -n 1 basename); do
+	for t in $(make -s -C "$top/tools" --eval 'print-tools: ; @echo $(TOOLS)' \
+		print-tools); do
 		[ -x "/usr/sbin/$t" ] || { echo "no /usr/sbin/$t"; return 1; }
 	done
 	[ -x /usr/sbin/clonegate-try ]
@@ -113,7 +113,9 @@ nothing_left() {
 	local rc=0
 	find /lib/modules -name 'clonegate.ko*' | grep . && rc=1
 	ls -d /usr/src/clonegate-* /var/lib/dkms/clonegate \
-		/etc/modprobe.d/clonegate.conf /usr/sbin/clonegate-* 2>/dev/null && rc=1
+		/etc/modprobe.d/clonegate.conf /usr/sbin/clonegate* /etc/clonegate \
+		/lib/systemd/system/clonegate.service \
+		/etc/systemd/system/*/clonegate.service 2>/dev/null && rc=1
 	dkms status -m clonegate | grep . && rc=1
 	dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'clonegate-*' 2>/dev/null |
 		grep -v '^un ' && rc=1
@@ -153,12 +155,12 @@ lane_package() {
 		conffile_commented
 	pstage "clonegate-tools installs every tool tools/ builds" tools_installed
 	cp "/lib/modules/$rel/updates/dkms/clonegate.ko" "$dest/" || true
-	cp /usr/sbin/clonegate-* "$dest/tools/" || true
+	cp /usr/sbin/clonegate* "$dest/tools/" || true
 	pstage "apt upgrades both to $next" pkg_install "$dest/debs" "$next"
 	pstage "the upgrade replaced $version with $next" \
 		only_version_left "$next" "$version"
 	pstage "apt purges both" pkg_purge
-	pstage "nothing is left: modules, /usr/src, dkms status, conffile, tools" \
+	pstage "nothing is left: modules, /usr/src, dkms status, conffiles, tools, unit" \
 		nothing_left
 	exec {plock}>&-
 	rm -rf "$dest/next"
