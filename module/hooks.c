@@ -540,7 +540,7 @@ static void ftrace_guard(unsigned long ip, unsigned long parent_ip,
 			 struct ftrace_ops *op, clonegate_fregs *fregs);
 
 /* A fresh ops each time: a freed filter is not reset for reuse. */
-static bool busy_alone(struct hook *h, const struct hook_sym *sym,
+static bool busy_alone(unsigned long flags, const struct hook_sym *sym,
 		       unsigned long addr)
 {
 	struct ftrace_ops *probe = kzalloc(sizeof(*probe), GFP_KERNEL);
@@ -550,7 +550,7 @@ static bool busy_alone(struct hook *h, const struct hook_sym *sym,
 	if (!probe)
 		return false;
 	probe->func = ftrace_guard;
-	probe->flags = h->ops.flags;
+	probe->flags = flags;
 	err = addr ? ftrace_set_filter_ip(probe, addr, 0, 0) :
 		     ftrace_filter(probe, sym);
 	if (!err) {
@@ -563,17 +563,17 @@ static bool busy_alone(struct hook *h, const struct hook_sym *sym,
 	return busy;
 }
 
-static void ftrace_busy_report(struct hook *h)
+static void ftrace_busy_report(struct hook *h, unsigned long flags)
 {
 	unsigned int i;
 
-	if (busy_alone(h, NULL, (unsigned long)h->canary)) {
+	if (busy_alone(flags, NULL, (unsigned long)h->canary)) {
 		pr_err("cannot hook %s: function tracing is off (kernel.ftrace_enabled=0)\n",
 		       h->name);
 		return;
 	}
 	for (i = 0; i < h->nsyms; i++)
-		if (busy_alone(h, &h->syms[i], 0)) {
+		if (busy_alone(flags, &h->syms[i], 0)) {
 			pr_err("cannot hook %s: another ftrace user that changes the ip (a livepatch?) holds it\n",
 			       h->syms[i].name);
 			return;
@@ -599,13 +599,15 @@ static void ftrace_guard(unsigned long ip, unsigned long parent_ip,
  */
 static int ftrace_attach(struct hook *h, bool guard)
 {
+	/* under kprobes, tracing can be switched off; health says so */
+	unsigned long flags = guard ? CLONEGATE_FTRACE_FLAGS &
+				      ~FTRACE_OPS_FL_PERMANENT :
+				      CLONEGATE_FTRACE_FLAGS;
 	unsigned int i, found = 0;
 	int err;
 
 	h->ops.func = guard ? ftrace_guard : ftrace_hook;
-	h->ops.flags = CLONEGATE_FTRACE_FLAGS;
-	if (guard)
-		h->ops.flags &= ~FTRACE_OPS_FL_PERMANENT;
+	h->ops.flags = flags;
 	/*
 	 * Every function is in the filter before the ops is registered:
 	 * ftrace then prepares each one for a BPF trampoline that is there
@@ -635,7 +637,7 @@ static int ftrace_attach(struct hook *h, bool guard)
 	}
 	err = register_ftrace_function(&h->ops);
 	if (err == -EBUSY)
-		ftrace_busy_report(h);
+		ftrace_busy_report(h, flags);
 	else if (err)
 		pr_err("cannot hook %s: ftrace refused (%d)\n", h->name, err);
 	if (err)
