@@ -116,7 +116,10 @@ static long long all_rule_hits(void)
 	return sum;
 }
 
-/* clone3 flags past CLONE_INTO_CGROUP: newer kernels take some of them */
+/*
+ * clone3 flags past CLONE_INTO_CGROUP: newer kernels know some of them,
+ * and a call with one reaches clonegate before Linux judges it further
+ */
 static int linux_takes_clone3_bit(int bit)
 {
 	static uint64_t took;
