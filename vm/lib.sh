@@ -432,7 +432,8 @@ verdict() {
 	failed=$(grep -acE '^not ok [0-9]+' "$log" || true)
 	rc=$(cat "$dir/exit" 2>/dev/null || echo '?')
 	last=$(grep -aE '^(ok|not ok) ' "$log" | tail -n 1)
-	if ! grep -aqx 'CLONEGATE-SUCCESS' "$dir/marker" 2>/dev/null; then
+	# the serial line ends lines with CR LF
+	if ! tr -d '\r' <"$dir/marker" 2>/dev/null | grep -aqx 'CLONEGATE-SUCCESS'; then
 		case $rc in
 		124) echo "not ok - $lane: the VM ran out of time ($((cpu * wall_factor)) s) after \"${last:-nothing}\"" ;;
 		152) echo "not ok - $lane: the VM used up its $cpu s of CPU after \"${last:-nothing}\"" ;;

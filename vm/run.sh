@@ -270,7 +270,7 @@ bench)
 demo)
 	base_packages
 	lane_debian "$demo_kernel" demo
-	grep -aqx 'CLONEGATE-SUCCESS' "$out/$demo_kernel-demo/marker" ||
+	tr -d '\r' <"$out/$demo_kernel-demo/marker" | grep -aqx 'CLONEGATE-SUCCESS' ||
 		die "the demo did not finish; see $out/$demo_kernel-demo/console.log"
 	;;
 *)
