@@ -431,7 +431,7 @@ verdict() {
 	skipped=$(grep -acE '^ok [0-9]+ .*# SKIP' "$log" || true)
 	failed=$(grep -acE '^not ok [0-9]+' "$log" || true)
 	rc=$(cat "$dir/exit" 2>/dev/null || echo '?')
-	last=$(grep -aE '^(ok|not ok) ' "$log" | tail -n 1)
+	last=$(grep -aE '^(ok|not ok) ' "$log" | tail -n 1 || true)
 	# the serial line ends lines with CR LF
 	if ! tr -d '\r' <"$dir/marker" 2>/dev/null | grep -aqx 'CLONEGATE-SUCCESS'; then
 		case $rc in
@@ -451,6 +451,6 @@ verdict() {
 	echo "$passed $failed $skipped" >"$dir/counts"
 	# what the lane's limits are sized from
 	a=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, k, /[ms]/)
-		printf "%d", u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$dir/cpu" 2>/dev/null)
+		printf "%d", u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$dir/cpu" 2>/dev/null || true)
 	[ -z "$a" ] || echo "# $lane: qemu used $a s of CPU (limit $cpu s)"
 }
