@@ -28,10 +28,7 @@ bench_build() {
 	make -s -C "$kdir" M="$src" CC=gcc modules >"$dest/floor-build.log" 2>&1 ||
 		{ cat "$dest/floor-build.log"; die "floor module build failed"; }
 	cp "$src/clonegate_floor.ko" "$dest/"
-	# five rounds take 5 to 9 minutes with the host's cores shared
-	timeout_s=${CLONEGATE_VM_TIMEOUT:-1800}
 	mkdir -p "$dest/tests"
-	cp "$top/selftests/lane-lib.sh" "$dest/tests/"
 	make -s -C "$top/bench" OUT="$dest/tools"
 }
 

@@ -223,6 +223,49 @@ static inline int cg_reap_all(void)
 	return n;
 }
 
+/*
+ * Whether the running Linux itself takes a call that clonegate would
+ * judge: kernels differ (7.x refuses a legacy clone whose exit signal is
+ * not a signal, which earlier kernels took, and takes clone3 flags past
+ * CLONE_INTO_CGROUP). Asked with clonegate deciding nothing (mode off),
+ * the mode restored after. For clone3, each bit of FLAGS is tried alone
+ * and the bits whose call reached clonegate (counted in clone3_calls:
+ * Linux did not refuse it before kernel_clone()) are returned; for clone,
+ * 1 if Linux took FLAGS with EXIT_SIGNAL. 0 when it cannot ask.
+ */
+static inline uint64_t cg_linux_takes(int clone3, uint64_t flags, int exit_signal)
+{
+	char mode[32];
+	uint64_t took = 0;
+	int bit;
+
+	if (cg_read(CG "mode", mode, sizeof(mode)) <= 0 ||
+	    cg_write(CG "mode", "off"))
+		return 0;
+	if (!clone3) {
+		took = cg_raw_clone(flags | exit_signal, NULL, NULL, NULL, 0) > 0;
+	} else {
+		for (bit = 0; bit < 64; bit++) {
+			struct cg_clone_args args = {
+				.flags = 1ULL << bit,
+				.exit_signal = exit_signal,
+			};
+
+			long long calls = cg_stat("clone3_calls");
+
+			if (!(flags & args.flags))
+				continue;
+			cg_raw_clone3(&args, sizeof(args));
+			if (cg_stat("clone3_calls") > calls)
+				took |= args.flags;
+		}
+	}
+	cg_write(CG "mode", mode);
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
+	return took;
+}
+
 /* True if we have no child at all, dead or alive. */
 static inline int cg_no_children(void)
 {

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test VM: mount what the tests need, run the lane, and write
-# the success marker only if the lane passed. Then dump the kernel log, so
-# the host sees every warning even below the console loglevel, and reboot
-# (qemu runs with -no-reboot, so that ends it).
+# the success marker only if the lane passed, to the second serial port
+# (ttyS1), which nothing else writes and the host reads on its own: no
+# test output on the console can forge or hide it. Then dump the kernel
+# log, so the host sees every warning even below the console loglevel, and
+# reboot (qemu runs with -no-reboot, so that ends it).
 export PATH=/bin:/sbin
 export CLONEGATE_KO=/lib/clonegate.ko
 
@@ -20,7 +22,8 @@ hostname clonegate-vm
 echo
 
 if sh /lane.sh; then
-	echo "CLONEGATE-SUCCESS"
+	echo "# lane passed"
+	echo "CLONEGATE-SUCCESS" >/dev/ttyS1
 else
 	echo "# lane failed"
 fi

@@ -12,7 +12,7 @@
 # between two runs of one configuration. Real-time tasks are not
 # throttled: forks and threads are timed under SCHED_FIFO, and so is the
 # reader (bench/clone_bench.c, bench/event_flood.c).
-. /tests/lane-lib.sh
+. /lane-lib.sh
 cg=/sys/kernel/clonegate
 cgroot=/sys/fs/cgroup
 home=$cgroot/bench/l2/l3/l4

@@ -3,7 +3,7 @@
 #
 # The Debian-kernel lane, inside the VM: load, run every selftest, unload,
 # and load and unload once more. Fails if any stage or test failed.
-. /tests/lane-lib.sh
+. /lane-lib.sh
 
 # The ABI file documents exactly the files that exist.
 abi_matches_sysfs() {
@@ -22,6 +22,7 @@ abi_matches_sysfs() {
 }
 
 stage "insmod with defaults" insmod "$CLONEGATE_KO"
+stage "its version is VERSION's, $(cat /etc/clonegate-version)" version_is_ours
 stage "the ABI file lists every sysfs file, and no other" abi_matches_sysfs
 run_selftests
 stage "rmmod" rmmod clonegate

@@ -8,7 +8,7 @@
 # the atomic-sleep checks watch throughout: a KASAN report or a WARN panics
 # the VM at once; lockdep, the atomic-sleep check and kmemleak report and
 # go on, and the last stages fail on their reports (as does the host).
-. /tests/lane-lib.sh
+. /lane-lib.sh
 KUNIT_LIB=1 . /tests/lane-kunit.sh
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -43,32 +43,14 @@ kmemleak_none() {
 	return 1
 }
 
-# Every selftest, as run_selftests, with two differences. The reload loop
-# of lifecycle_test runs 5 rounds, not 20: a round takes 1.5 to 2 s here,
+# Every selftest, as on Debian's kernels, but the reload loop of
+# lifecycle_test runs 5 rounds, not 20: a round takes 1.5 to 2 s here,
 # which 20 rounds overrun the harness's 30 s timeout with, and the stress
-# stage reloads 100 times anyway. And the 32-bit programs run only on a
-# kernel with 32-bit time syscalls (CONFIG_COMPAT_32BIT_TIME): without
-# them, glibc's futex and nanosleep calls fail with ENOSYS and abort the
-# programs, whatever clonegate does.
+# stage reloads 100 times anyway.
 debug_selftests() {
 	CLONEGATE_RELOADS=5
 	export CLONEGATE_RELOADS
-	for t in /tests/*_test; do
-		[ -x "$t" ] || continue
-		echo "# selftest: ${t#/tests/}"
-		"$t" || lane_failed=1
-	done
-	# without the option the symbol is sys_ni.c's weak stub: type W
-	if ! grep -q ' [Tt] __ia32_sys_futex_time32$' /proc/kallsyms; then
-		lane_n=$((lane_n + 1))
-		echo "ok $lane_n lane: 32-bit selftests # SKIP the kernel lacks CONFIG_COMPAT_32BIT_TIME"
-	else
-		for t in /tests/*_test32; do
-			[ -x "$t" ] || continue
-			echo "# selftest: ${t#/tests/}"
-			"$t" || lane_failed=1
-		done
-	fi
+	run_selftests
 	unset CLONEGATE_RELOADS
 }
 

@@ -168,18 +168,6 @@ kunit_suite() {
 	fi
 }
 
-# No report from KASAN, lockdep, the atomic-sleep check, the hung-task or
-# RCU checks or kmemleak in the kernel log. The host fails the lane on the
-# same lines; this gives them a TAP line, and a guest-side verdict for the
-# checks that report without panicking (lockdep, might_sleep).
-kernel_log_clean() {
-	if dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|possible recursive locking|circular locking|suspicious RCU|sleeping function called|blocked for more than|unreferenced object|lockdep is turned off|kmemleak: [1-9]|[Kk]probe.*(fail|error)' |
-		head -n 20 | grep .; then
-		return 1
-	fi
-	return 0
-}
-
 run_kunit() {
 	stage "insmod clonegate_kunit (runs the KUnit suites)" \
 		insmod "$KUNIT_KO"
@@ -192,7 +180,7 @@ run_kunit() {
 }
 
 if [ -z "${KUNIT_LIB:-}" ]; then
-	. /tests/lane-lib.sh
+	. /lane-lib.sh
 	run_kunit
 	stage "no kernel report in the log" kernel_log_clean
 	finish

@@ -1,244 +1,97 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vm/run.sh — build clonegate and its tests, boot them in a VM, report.
+# vm/run.sh — build clonegate and its tests, boot them in VMs, report.
 #
-#   vm/run.sh check   every lane: Debian's kernel, then the debug kernel
-#   vm/run.sh debian  the Debian-kernel lane alone
-#   vm/run.sh debug   the debug-kernel lane alone (KUnit, selftests, stress)
-#   vm/run.sh kunit   the KUnit suites alone, on the debug kernel
-#   vm/run.sh demo    boot Debian's kernel, load the module, show decisions
-#   vm/run.sh bench   the cost of clonegate per call, as ratios to a baseline
+#   vm/run.sh check          every lane, two at a time: the Debian lane on
+#                            every kernel of vm/kernels.conf, the debug
+#                            kernel, the packages, the build refusals
+#   vm/run.sh debian [NAME]  the Debian lane on kernel NAME (default: all)
+#   vm/run.sh debug          the debug-kernel lane (KUnit, selftests, stress)
+#   vm/run.sh kunit          the KUnit suites alone, on the debug kernel
+#   vm/run.sh package        build the .debs, install them, boot what DKMS
+#                            built, purge them
+#   vm/run.sh refusals       the build refuses kernels it cannot work on
+#   vm/run.sh demo           boot Debian's kernel, load the module, show
+#   vm/run.sh bench          the cost of clonegate per call
 #
 # On a fresh Debian 12 machine it installs what it needs with apt. What is
-# slow to make (the extracted kernel source, the debug kernel) is cached in
+# slow to make (kernels, a chroot, the debug kernel) is cached in
 # $CLONEGATE_CACHE (default /var/cache/clonegate), outside the checkout.
 #
-# A lane passes only if the VM printed its success marker, which its init
-# writes after every stage passed, and the console shows no Oops, BUG,
-# WARNING, Call Trace, KASAN, lockdep, RCU, hung-task, kmemleak or kprobe
-# failure, and qemu finished before the timeout.
+# A lane passes only if the VM wrote its success marker (to a serial port
+# of its own, after every stage passed), the console shows no kernel
+# problem (vm/kernel-errors.sh), and qemu finished within its limits.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(dirname "$here")
-cache=${CLONEGATE_CACHE:-/var/cache/clonegate}
-out=${CLONEGATE_OUT:-$top/build/vm}
-# a lane that runs longer than this hangs: the VM is killed and the lane fails
-timeout_s=${CLONEGATE_VM_TIMEOUT:-900}
+# shellcheck source=vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-say() { printf '# %s\n' "$*"; }
-die() { printf 'vm/run.sh: %s\n' "$*" >&2; exit 1; }
+# the kernel demo and bench boot
+demo_kernel=${CLONEGATE_DEMO_KERNEL:-6.1}
 
-# --- what the machine needs -------------------------------------------------
-
-apt_updated=
-need_packages() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'install ok installed' || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	say "installing: ${missing[*]}"
-	if [ -z "$apt_updated" ]; then
-		apt-get update -q >/dev/null
-		apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" >/dev/null
-}
-
-base_packages() {
-	need_packages qemu-system-x86 busybox-static cpio gzip xz-utils make \
-		gcc libc6-dev linux-image-amd64 linux-headers-amd64 \
-		linux-source-6.1 kmod
-	# the 32-bit test programs; without them those tests report SKIP
-	need_packages gcc-multilib || say "gcc-multilib not installable"
-	# clonegate-events --seccheck (protobuf-c), and the host-side checks:
-	# protoc decodes what the seccheck monitor got, systemd-analyze
-	# verifies the unit
-	need_packages libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
-		systemd perl
-	# the coexistence tests' BPF loader, linked statically
-	need_packages libbpf-dev libelf-dev zlib1g-dev libzstd-dev
-}
-
-# The Debian kernel release linux-image-amd64 points at (e.g. 6.1.0-57-amd64).
-debian_kver() {
-	dpkg-query -W -f='${Depends}' linux-image-amd64 |
-		sed -n 's/.*linux-image-\([0-9][^ ,]*\).*/\1/p'
-}
-
-# kselftest_harness.h comes from the kernel source package, never the repo.
-harness_dir() {
-	local dir="$cache/kselftest"
-	if [ ! -f "$dir/kselftest_harness.h" ]; then
-		mkdir -p "$dir"
-		tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir" \
-			--strip-components=4 --wildcards \
-			'linux-source-6.1/tools/testing/selftests/kselftest.h' \
-			'linux-source-6.1/tools/testing/selftests/kselftest_harness.h'
-	fi
-	echo "$dir"
-}
-
-# --- building ----------------------------------------------------------------
-
-# build_module KDIR DEST: an out-of-tree build in a copy, so the checkout
-# stays clean and two kernels can be built side by side.
-build_module() {
-	local kdir=$1 dest=$2 src="$2/src"
-	rm -rf "$src"
-	mkdir -p "$src"
-	cp -r "$top/Kbuild" "$top/Makefile" "$top/module" "$top/include" "$src/"
-	[ -d "$top/kunit" ] && cp -r "$top/kunit" "$src/"
-	make -s -C "$kdir" M="$src" CC=gcc modules >"$dest/module-build.log" 2>&1 ||
-		{ cat "$dest/module-build.log"; die "module build failed"; }
-	if grep -E 'warning:' "$dest/module-build.log"; then
-		die "module build has warnings"
-	fi
-	cp "$src/clonegate.ko" "$dest/"
-}
-
-build_selftests() {
-	local dest=$1
-	make -s -C "$top/selftests" OUT="$dest/tests" \
-		HARNESS_DIR="$(harness_dir)" >"$dest/selftests-build.log" 2>&1 ||
-		{ cat "$dest/selftests-build.log"; die "selftest build failed"; }
-	make -s -C "$top/tools" OUT="$dest/tools" \
-		>>"$dest/selftests-build.log" 2>&1 ||
-		{ cat "$dest/selftests-build.log"; die "tools build failed"; }
-}
-
-# make_initramfs DEST LANE: busybox, the module(s), tests, tools, init.
-make_initramfs() {
-	local dest=$1 lane=$2 root="$1/root"
-	rm -rf "$root"
-	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,root,etc,lib,mnt}
-	cp /bin/busybox "$root/bin/busybox"
-	for applet in $("$root/bin/busybox" --list); do
-		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-	done
-	cp "$here/init.sh" "$root/init"
-	cp "$here/lane-$lane.sh" "$root/lane.sh"
-	cp "$dest"/*.ko "$root/lib/"
-	[ -d "$dest/tests" ] && cp -r "$dest/tests" "$root/tests" &&
-		cp "$top/Documentation/ABI/testing/sysfs-kernel-clonegate" \
-			"$root/tests/"
-	if [ -d "$dest/tools" ]; then find "$dest/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/bin/" \;; fi
-	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
-	echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$root/etc/passwd"
-	chmod +x "$root/init" "$root/lane.sh"
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$dest/initrd.gz"
-}
-
-# --- booting -----------------------------------------------------------------
-
-# Console lines the host shows as they come: TAP, its comments, and splats.
-show_filter() {
-	grep --line-buffered -aE \
-		'^(TAP version|1\.\.|ok |not ok |#|\[demo\]|CLONEGATE-)|Oops|BUG:|WARNING:|Call Trace|KASAN|lockdep|possible recursive|circular locking|suspicious RCU|sleeping function|hung_task|blocked for more than|kmemleak|unreferenced object|[Kk]probe.*(fail|error)' |
-		grep -av '^# CLONEGATE-' || true
-}
-
-# the vCPUs (and, for the bench, the clock) of the next VM
-vm_cpus="-smp 2"
-
-splat_re='Oops|BUG:|WARNING:|Call Trace|KASAN|lockdep|possible recursive locking|circular locking|suspicious RCU|sleeping function called|blocked for more than|unreferenced object|kmemleak: [1-9]|[Kk]probe.*(fail|error)'
-
-# boot KERNEL INITRD LOG APPEND MEM: run qemu under a hard timeout; the
-# console goes to LOG and, filtered, to stdout.
-boot() {
-	local kernel=$1 initrd=$2 log=$3 append=$4 mem=${5:-1G}
-	# a timeout shows as a missing success marker in verdict()
-	# One host thread runs both vCPUs (thread=single): with multi-threaded
-	# TCG, a vCPU can run code another vCPU is live-patching (ftrace,
-	# jump labels) half-updated, and even a module with nothing but two
-	# empty kprobes crashes the guest in an insmod/rmmod loop under load.
-	# shellcheck disable=SC2086 # $vm_cpus: options, split on purpose
-	timeout --foreground -k 10 "$timeout_s" \
-		qemu-system-x86_64 -accel tcg,thread=single -cpu max $vm_cpus \
-		-m "$mem" \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 $append" \
-		-nographic -no-reboot -monitor none -serial stdio \
-		</dev/null 2>&1 | tr -d '\r' | tee "$log" | show_filter || true
-}
-
-# verdict LOG LANE: count TAP results and decide whether the lane passed.
-verdict() {
-	local log=$1 lane=$2 passed failed skipped ok=1
-	passed=$(grep -acE '^ok [0-9]+ [^#]*$|^ok [0-9]+ .*# (XFAIL|PASS)' "$log" || true)
-	skipped=$(grep -acE '^ok [0-9]+ .*# SKIP' "$log" || true)
-	failed=$(grep -acE '^not ok [0-9]+' "$log" || true)
-	if ! grep -aq '^CLONEGATE-SUCCESS' "$log"; then
-		echo "not ok - $lane: the VM never reported success (crash, hang or failed stage)"
-		ok=0
-	fi
-	if grep -aE "$splat_re" "$log" | grep -av '^#' >"$log.splats"; then
-		echo "not ok - $lane: the kernel reported a problem:"
-		sed 's/^/#   /' "$log.splats" | head -40
-		ok=0
-	fi
-	[ "$ok" = 1 ] || failed=$((failed + 1))
-	echo "$passed $failed $skipped" >"$log.counts"
-}
-
-# host_checks LOG TOOLS: the checks that run on the host after a lane
-# (vm/check-*.sh, TAP); their results are added to the lane's counts.
-host_checks() {
-	local log=$1 tools=$2 out="$1.host" a b c p f
-	# a failed check is counted below, not an end of this script
-	"$here/check-seccheck.sh" "$log" >"$out" 2>&1 || true
-	"$here/check-systemd.sh" "$tools" >>"$out" 2>&1 || true
-	grep -aE '^(ok|not ok) |^#' "$out" || true
-	p=$(grep -acE '^ok ' "$out" || true)
-	f=$(grep -acE '^not ok ' "$out" || true)
-	read -r a b c <"$log.counts"
-	echo "$((a + p)) $((b + f)) $c" >"$log.counts"
-}
-
-# --- lanes -------------------------------------------------------------------
-
-# shellcheck source=bench/vm.sh
-. "$top/bench/vm.sh"
-
+# lane_debian NAME LANE: build for kernel NAME of vm/kernels.conf and boot
+# it with vm/lane-LANE.sh (debian, demo or bench).
 lane_debian() {
-	local lane=$1 kver kdir dest
-	base_packages
-	kver=$(debian_kver)
-	[ -n "$kver" ] || die "cannot tell which kernel linux-image-amd64 installs"
-	kdir=/usr/src/linux-headers-$kver
-	[ -d "$kdir" ] || die "$kdir missing: apt install linux-headers-$kver"
-	dest="$out/debian-$lane"
+	local name=$1 lane=$2 k dest
+	k=$(fetch_kernel "$name")
+	dest="$out/$name-$lane"
 	mkdir -p "$dest"
 	rm -f "$dest"/*.ko
-	say "lane $lane: Debian kernel $kver"
-	build_module "$kdir" "$dest"
+	say "lane $name: Debian kernel $(cat "$k/release") ($(cat "$k/version"))"
+	echo "Debian $(cat "$k/release")" >"$dest/what"
+	build_module "$k/kdir" "$dest" "$(kernel_field "$name" 3)"
 	rm -rf "$dest/tests" "$dest/tools"
+	vm_cpus="-smp 2"
 	case $lane in
-	demo)
-		make -s -C "$top/tools" OUT="$dest/tools"
-		;;
+	demo) build_tools "$dest" ;;
 	bench)
-		bench_build "$kdir" "$dest"
+		bench_build "$k/kdir" "$dest"
 		vm_cpus=$(bench_qemu_args)
 		;;
 	*)
-		build_selftests "$dest"
-		# what coexist_test needs that depends on the kernel
-		"$here/build-coexist.sh" "$kdir" "$dest/tests/coexist"
+		use_selftests "$dest"
+		# what coexist_test needs that depends on the kernel, built
+		# where the module is
+		$(build_env "$(kernel_field "$name" 3)" "$dest") \
+			"$here/build-coexist.sh" "$k/kdir" "$dest/tests/coexist"
 		;;
 	esac
 	make_initramfs "$dest" "$lane"
-	boot "/boot/vmlinuz-$kver" "$dest/initrd.gz" "$dest/console.log" \
+	boot "$k/vmlinuz" "$dest/initrd.gz" "$dest" \
 		"quiet loglevel=4 oops=panic panic_on_warn=1 clonegate_lane=$lane $(
 		# the demo shows audit records: with no auditd, in the kernel log
 		[ "$lane" != demo ] || echo audit=1
 		[ "$lane" != bench ] || bench_append)" 1G
-	verdict "$dest/console.log" "$lane"
-	[ "$lane" != debian ] || host_checks "$dest/console.log" "$dest/tools"
+	verdict "$dest" "$name"
+	if [ "$lane" = debian ]; then
+		host_checks "$dest" "$([ "$name" = "$demo_kernel" ] && echo systemd)"
+	fi
+}
+
+# host_checks DIR [systemd]: the checks that run on the host after a
+# Debian lane (vm/check-*.sh, TAP): what the seccheck monitor received in
+# the VM, and, once per run, the systemd unit. Their results are added to
+# the lane's counts.
+host_checks() {
+	local dir=$1 out="$1/host-checks" a b c p f
+	# a failed check is counted below, not an end of this script
+	"$here/check-seccheck.sh" "$dir/console.log" >"$out" 2>&1 || true
+	if [ "${2:-}" = systemd ]; then
+		"$here/check-systemd.sh" "$dir/tools" >>"$out" 2>&1 || true
+	fi
+	grep -aE '^(ok|not ok) |^#' "$out" || true
+	p=$(grep -acE '^ok ' "$out" || true)
+	f=$(grep -acE '^not ok ' "$out" || true)
+	read -r a b c <"$dir/counts"
+	echo "$((a + p)) $((b + f)) $c" >"$dir/counts"
+}
+
+# shellcheck source=bench/vm.sh
+. "$top/bench/vm.sh"
+
+debug_packages() {
+	need_packages bc flex bison libelf-dev libssl-dev build-essential
 }
 
 lane_debug() {
@@ -254,18 +107,15 @@ lane_debug() {
 	# for the VM timeout.
 	append="printk.time=1 log_buf_len=8M tsc=reliable hung_task_panic=1"
 	append="$append sysctl.kernel.hung_task_timeout_secs=60"
-	# The debug kernel always says "RCU lockdep checking is enabled":
-	# match lockdep's reports (WARNING:, BUG:, Call Trace, or "lockdep is
-	# turned off" once it stopped), not its name.
-	local splat_re=${splat_re/|lockdep|/|lockdep is turned off|}
-	base_packages
-	need_packages bc flex bison libelf-dev libssl-dev
+	local KERNEL_ERRORS=$KERNEL_ERRORS_DEBUG
+	debug_packages
 	dir=$("$here/build-debug-kernel.sh" | tail -n 1)
 	kdir="$dir/build"
 	dest="$out/debug-$lane"
 	mkdir -p "$dest"
 	rm -rf "$dest"/*.ko "$dest/tests"
 	say "lane $lane: debug kernel $(cat "$kdir/include/config/kernel.release")"
+	echo "debug kernel $(cat "$kdir/include/config/kernel.release")" >"$dest/what"
 	build_module "$kdir" "$dest"
 	make -s -C "$kdir" M="$dest/src/kunit" CLONEGATE_TOP="$dest/src" CC=gcc \
 		modules >"$dest/kunit-build.log" 2>&1 ||
@@ -276,59 +126,154 @@ lane_debug() {
 	cp "$dest/src/kunit/clonegate_kunit.ko" "$dest/"
 	if [ "$lane" = kunit ]; then
 		mkdir -p "$dest/tests"
-		cp "$top/selftests/lane-lib.sh" "$dest/tests/"
 	else
-		build_selftests "$dest"
+		use_selftests "$dest"
 	fi
 	# the KUnit steps, which vm/lane-debug.sh runs too
 	cp "$here/lane-kunit.sh" "$dest/tests/"
 	make_initramfs "$dest" "$lane"
-	boot "$dir/bzImage" "$dest/initrd.gz" "$dest/console.log" \
-		"$(cat "$dir/cmdline") $append clonegate_lane=$lane" 2G
-	verdict "$dest/console.log" "$lane"
+	boot "$dir/bzImage" "$dest/initrd.gz" "$dest" \
+		"$(cat "$dir/cmdline") $append clonegate_lane=$lane" 2G \
+		"${CLONEGATE_DEBUG_CPU_LIMIT:-2400}"
+	verdict "$dest" "$lane" "${CLONEGATE_DEBUG_CPU_LIMIT:-2400}"
 }
 
+# --- running lanes side by side ------------------------------------------------
+
+# run_job NAME DIR CMD...: CMD with its output prefixed by "[NAME] ", its
+# time and result recorded in DIR for the summary. A lane that stopped
+# before judging (a failed build) counts as one failure.
+run_job() {
+	local name=$1 dir=$2 start=$SECONDS rc=0
+	shift 2
+	mkdir -p "$dir"
+	rm -f "$dir/counts" "$dir/time"
+	("$@") 2>&1 | sed -u "s/^/[$name] /" || rc=$?
+	[ -f "$dir/counts" ] || echo "0 1 0" >"$dir/counts"
+	echo $((SECONDS - start)) >"$dir/time"
+	return 0
+}
+
+# run_parallel JOBS: each job is "NAME|DIR|CMD ARGS"; at most
+# $CLONEGATE_JOBS (default 2: one per core, every VM is one host thread)
+# run at once, in the order given.
+run_parallel() {
+	local max=${CLONEGATE_JOBS:-2} running=0 job name dir cmd
+	for job in "$@"; do
+		IFS='|' read -r name dir cmd <<<"$job"
+		if [ "$running" -ge "$max" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		# shellcheck disable=SC2086
+		run_job "$name" "$dir" $cmd &
+		running=$((running + 1))
+	done
+	wait
+}
+
+# summary JOBS: one line per lane, then the totals, last.
 summary() {
-	local p=0 f=0 s=0 a b c file
-	for file in "$@"; do
-		read -r a b c <"$file"
+	local p=0 f=0 s=0 a b c job name dir cmd t what
+	for job in "$@"; do
+		IFS='|' read -r name dir cmd <<<"$job"
+		read -r a b c <"$dir/counts"
+		t=$(cat "$dir/time" 2>/dev/null || echo 0)
+		what=$(cat "$dir/what" 2>/dev/null || true)
+		printf '# %-8s %s: %d passed, %d failed, %d skipped in %dm%02ds%s\n' \
+			"$name" "$([ "$b" -eq 0 ] && echo ok || echo FAILED)" \
+			"$a" "$b" "$c" $((t / 60)) $((t % 60)) "${what:+ ($what)}"
 		p=$((p + a)) f=$((f + b)) s=$((s + c))
 	done
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" -eq 0 ]
 }
 
+# Every package any lane may install, installed once before lanes run side
+# by side (apt takes one lock).
+all_packages() {
+	base_packages
+	debug_packages
+	need_packages mmdebstrap
+	package_packages
+}
+
+# shellcheck source=vm/package.sh
+. "$here/package.sh"
+# shellcheck source=vm/refusals.sh
+. "$here/refusals.sh"
+
+jobs=()
+add_kernel_jobs() {
+	local n
+	for n in "$@"; do
+		jobs+=("$n|$out/$n-debian|lane_debian $n debian")
+	done
+}
+
 cmd=${1:-check}
+[ $# -gt 0 ] && shift
+start=$SECONDS
 case "$cmd" in
 check)
-	lane_debian debian
-	lane_debug debug
-	summary "$out/debian-debian/console.log.counts" \
-		"$out/debug-debug/console.log.counts"
+	all_packages
+	build_selftests "$out/shared"
+	# the longest first, so the others fill the second core around it
+	jobs=("debug|$out/debug-debug|lane_debug debug")
+	# shellcheck disable=SC2046
+	add_kernel_jobs $(kernel_names)
+	jobs+=("package|$out/package|lane_package")
+	jobs+=("refusals|$out/refusals|lane_refusals")
+	run_parallel "${jobs[@]}"
+	say "make check took $(((SECONDS - start) / 60))m$(((SECONDS - start) % 60))s"
+	summary "${jobs[@]}"
 	;;
 debian)
-	lane_debian debian
-	summary "$out/debian-debian/console.log.counts"
+	base_packages
+	build_selftests "$out/shared"
+	if [ $# -gt 0 ]; then
+		add_kernel_jobs "$@"
+	else
+		# shellcheck disable=SC2046
+		add_kernel_jobs $(kernel_names)
+	fi
+	run_parallel "${jobs[@]}"
+	summary "${jobs[@]}"
 	;;
-debug)
-	lane_debug debug
-	summary "$out/debug-debug/console.log.counts"
+debug | kunit)
+	base_packages
+	build_selftests "$out/shared"
+	jobs=("$cmd|$out/debug-$cmd|lane_debug $cmd")
+	run_parallel "${jobs[@]}"
+	summary "${jobs[@]}"
 	;;
-kunit)
-	lane_debug kunit
-	summary "$out/debug-kunit/console.log.counts"
+package)
+	base_packages
+	package_packages
+	jobs=("package|$out/package|lane_package")
+	run_parallel "${jobs[@]}"
+	summary "${jobs[@]}"
+	;;
+refusals)
+	base_packages
+	jobs=("refusals|$out/refusals|lane_refusals")
+	run_parallel "${jobs[@]}"
+	summary "${jobs[@]}"
 	;;
 bench)
-	lane_debian bench
-	bench_report "$out/debian-bench"
-	summary "$out/debian-bench/console.log.counts"
+	base_packages
+	jobs=("bench|$out/$demo_kernel-bench|lane_debian $demo_kernel bench")
+	run_parallel "${jobs[@]}"
+	bench_report "$out/$demo_kernel-bench"
+	summary "${jobs[@]}"
 	;;
 demo)
-	lane_debian demo
-	grep -aq '^CLONEGATE-SUCCESS' "$out/debian-demo/console.log" ||
-		die "the demo did not finish; see $out/debian-demo/console.log"
+	base_packages
+	lane_debian "$demo_kernel" demo
+	tr -d '\r' <"$out/$demo_kernel-demo/marker" | grep -aqx 'CLONEGATE-SUCCESS' ||
+		die "the demo did not finish; see $out/$demo_kernel-demo/console.log"
 	;;
 *)
-	die "usage: vm/run.sh check|debian|debug|kunit|demo|bench"
+	die "usage: vm/run.sh check|debian [NAME...]|debug|kunit|package|refusals|demo|bench"
 	;;
 esac

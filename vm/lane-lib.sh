@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the lanes share inside the VM: numbered TAP stages, the selftest
+# loop, and the kernel-log check. Sourced by every vm/lane-*.sh as
+# /lane-lib.sh.
+. /kernel-errors.sh
+lane_n=0
+lane_failed=0
+
+# stage NAME CMD...: one TAP line for one command.
+stage() {
+	name=$1
+	shift
+	lane_n=$((lane_n + 1))
+	if "$@" >/tmp/stage.out 2>&1; then
+		echo "ok $lane_n lane: $name"
+	else
+		echo "not ok $lane_n lane: $name"
+		sed 's/^/#   /' /tmp/stage.out
+		lane_failed=1
+	fi
+}
+
+# skip NAME REASON: one TAP line for what cannot run here.
+skip() {
+	lane_n=$((lane_n + 1))
+	echo "ok $lane_n lane: $1 # SKIP $2"
+}
+
+# Every selftest binary, each printing its own TAP: the x86_64 ones, then
+# the i386 ones. Those are left out, with a SKIP line, when the host could
+# not build them (the host leaves the reason in /tests/no-32bit) or when
+# the kernel lacks 32-bit time syscalls (CONFIG_COMPAT_32BIT_TIME): without
+# them glibc's futex and nanosleep calls fail with ENOSYS and abort the
+# programs, whatever clonegate does. Without the option the symbol is
+# sys_ni.c's weak stub, type W.
+run_selftests() {
+	for t in /tests/*_test; do
+		[ -x "$t" ] || continue
+		echo "# selftest: ${t#/tests/}"
+		"$t" || lane_failed=1
+	done
+	if [ -f /tests/no-32bit ]; then
+		skip "32-bit selftests" "$(cat /tests/no-32bit)"
+	elif ! grep -q ' [Tt] __ia32_sys_futex_time32$' /proc/kallsyms; then
+		skip "32-bit selftests" "the kernel lacks CONFIG_COMPAT_32BIT_TIME"
+	else
+		for t in /tests/*_test32; do
+			[ -x "$t" ] || continue
+			echo "# selftest: ${t#/tests/}"
+			"$t" || lane_failed=1
+		done
+	fi
+}
+
+# No report of a kernel problem in the kernel log. The host fails the lane
+# on the same lines; this gives them a TAP line, and a guest-side verdict
+# for the checks that report without panicking (lockdep, might_sleep).
+kernel_log_clean() {
+	if dmesg | grep -E "$KERNEL_ERRORS_DEBUG" | head -n 20 | grep .; then
+		return 1
+	fi
+	return 0
+}
+
+# The loaded module says the version of the file VERSION (which the host
+# put in /etc/clonegate-version), in both places.
+version_is_ours() {
+	want=$(cat /etc/clonegate-version)
+	for f in /sys/module/clonegate/version /sys/kernel/clonegate/version; do
+		echo "$f: $(cat $f)"
+		test "$(cat $f)" = "$want" || return 1
+	done
+}
+
+finish() {
+	[ "$lane_failed" = 0 ]
+}
