@@ -36,7 +36,17 @@
 #define CLONE_CLEAR_SIGHAND_ 0x100000000ULL
 #define CLONE_INTO_CGROUP_ 0x200000000ULL
 
+#include "../include/uapi/linux/clonegate.h"
+
 #define CG "/sys/kernel/clonegate/"
+
+/* The module's names, from the uapi header's tables. */
+#define CG_NAME_(n, id, name) [n] = #name,
+static const char *const cg_rule_names[] __attribute__((unused)) = {
+	CLONEGATE_RULES(CG_NAME_)
+};
+#undef CG_NAME_
+#define CG_N_RULES (sizeof(cg_rule_names) / sizeof(cg_rule_names[0]))
 
 /* struct clone_args of linux/sched.h, VER2 (88 bytes) */
 struct cg_clone_args {
