@@ -3,17 +3,22 @@
  * Load and unload clonegate over and over while other processes fork,
  * vfork (their parents blocked in kernel_clone() while the child sleeps),
  * clone3 with flags that reach every rule and caller fact, create threads,
- * unshare, and a writer flips the profile, mode, flag and rule files; one
- * more writer races each load, writing the mode while init runs.
+ * unshare, join namespaces with setns (by namespace file and by pidfd), a
+ * reader opens and reads /dev/clonegate, a writer adds, edits and removes
+ * a scope, and writers flip the policy files (profile, mode, flags, rules)
+ * and the event files (decisions, channels, rate limit); one more writer
+ * races each load, writing the mode while init runs.
  *
  * For the debug-kernel lane, where KASAN, lockdep and the atomic-sleep
  * checks watch it. Not a *_test: the Debian lane does not run it.
  *
  *   stress_main [RELOADS]     CLONEGATE_KO names clonegate.ko
  *
- * Starts and ends with the module unloaded. Prints what it did as TAP
- * comments; exits 0, or 1 if a load or unload failed or a call that no
- * policy denies failed.
+ * Starts and ends with the module unloaded. The work is bounded: RELOADS
+ * loads and unloads, the workers stopping when they end. Prints what it
+ * did as TAP comments; exits 0, or 1 if a load or unload failed, a call
+ * that no policy denies failed, a call failed with an errno no policy
+ * gives, or a record read from the device was malformed.
  */
 #include "common.h"
 
@@ -21,10 +26,20 @@
 #include <sys/mman.h>
 #include <time.h>
 
-enum { W_FORK, W_VFORK, W_CLONE3, W_THREAD, W_UNSHARE, W_FLIP, W_COUNT };
+#include <poll.h>
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+
+enum {
+	W_FORK, W_VFORK, W_CLONE3, W_THREAD, W_UNSHARE, W_SETNS, W_READER,
+	W_SCOPE, W_FLIP, W_EVENTS, W_COUNT
+};
 
 static const char *const worker_names[W_COUNT] = {
-	"fork", "vfork", "clone3", "thread", "unshare", "policy flip",
+	"fork", "vfork", "clone3", "thread", "unshare", "setns", "reader",
+	"scope", "policy flip", "event flip",
 };
 
 struct shared {
@@ -177,17 +192,30 @@ static void do_unshare(void)
 		waitpid(pid, NULL, 0);
 }
 
-/* The module may be gone, or going, at any moment: that is not an error. */
-static void flip(const char *file, const char *val)
+/*
+ * The module may be gone, or going, at any moment: a file that is not
+ * there (ENOENT) or that is being removed (ENODEV) is not an error.
+ */
+static int gone(int err)
+{
+	return err == -ENOENT || err == -ENODEV;
+}
+
+static void flip_as(int w, const char *file, const char *val)
 {
 	int err = cg_write(file, val);
 
-	if (err && err != -ENOENT && err != -ENODEV) {
+	if (err && !gone(err)) {
 		char what[96];
 
 		snprintf(what, sizeof(what), "write %s to %s", val, file);
-		fail(W_FLIP, what, -err);
+		fail(w, what, -err);
 	}
+}
+
+static void flip(const char *file, const char *val)
+{
+	flip_as(W_FLIP, file, val);
 }
 
 static void do_flip(long i)
@@ -204,6 +232,112 @@ static void do_flip(long i)
 	cg_read(CG "rules", buf, sizeof(buf));
 	cg_read(CG "clone_flags", buf, sizeof(buf));
 	cg_read(CG "stats/clone_calls", buf, sizeof(buf));
+}
+
+/*
+ * setns in a child: by namespace file into its own UTS namespace, which
+ * every profile allows, and by pidfd, which gvisor refuses (EINVAL in
+ * enforce) and permissive allows.
+ */
+static int setns_child(void)
+{
+	int fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+	int pidfd, ret = 0;
+
+	if (fd < 0 || setns(fd, CLONE_NEWUTS))
+		ret = 1;
+	if (fd >= 0)
+		close(fd);
+	pidfd = syscall(__NR_pidfd_open, getpid(), 0);
+	if (pidfd >= 0) {
+		if (setns(pidfd, CLONE_NEWUTS) && errno != EINVAL)
+			ret = 2;
+		close(pidfd);
+	}
+	return ret;
+}
+
+static void do_setns(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(setns_child());
+	if (pid < 0)
+		fail(W_SETNS, "fork", errno);
+	else if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		 WEXITSTATUS(status))
+		fail(W_SETNS, WEXITSTATUS(status) == 1 ?
+			      "setns by namespace file" : "setns by pidfd", EIO);
+}
+
+/*
+ * Open the device, wait a little for records, read what is there, close.
+ * While the module is away the device is not there; while another test
+ * holds it, EBUSY. An open reader pins the module: the unloads retry.
+ */
+static void do_read(void)
+{
+	static struct clonegate_event recs[4];
+	struct pollfd pfd = { .events = POLLIN };
+	ssize_t n;
+	size_t i;
+
+	pfd.fd = open("/dev/clonegate", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (pfd.fd < 0) {
+		if (errno != ENOENT && errno != ENODEV && errno != ENXIO &&
+		    errno != EBUSY)
+			fail(W_READER, "open /dev/clonegate", errno);
+		return;
+	}
+	poll(&pfd, 1, 5);
+	n = read(pfd.fd, recs, sizeof(recs));
+	if (n < 0 && errno != EAGAIN)
+		fail(W_READER, "read /dev/clonegate", errno);
+	if (n > 0 && n % sizeof(recs[0]))
+		fail(W_READER, "a read of part of a record", EIO);
+	for (i = 0; n > 0 && i < n / sizeof(recs[0]); i++) {
+		if (recs[i].size != sizeof(recs[0]) ||
+		    recs[i].version != CLONEGATE_EVENT_VERSION ||
+		    !recs[i].seq)
+			fail(W_READER, "a malformed record", EIO);
+	}
+	close(pfd.fd);
+}
+
+/* Add a scope, bind it to the root cgroup, edit it, remove it. */
+static void do_scope(long i)
+{
+	static const char *const modes[] = { "enforce", "audit", "off" };
+	int err;
+
+	err = cg_write(CG "scopes/add", "stress\n");
+	/* EEXIST: an earlier round's scope, on a module still loaded */
+	if (err && !gone(err) && err != -EEXIST) {
+		fail(W_SCOPE, "scopes/add", -err);
+		return;
+	}
+	flip_as(W_SCOPE, CG "scopes/stress/cgroup", "/\n");
+	flip_as(W_SCOPE, CG "scopes/stress/mode", modes[i % 3]);
+	flip_as(W_SCOPE, CG "scopes/stress/profile",
+		i % 2 ? "permissive" : "gvisor");
+	flip_as(W_SCOPE, CG "scopes/stress/setns_types", "-user");
+	err = cg_write(CG "scopes/remove", "stress\n");
+	if (err && !gone(err))
+		fail(W_SCOPE, "scopes/remove", -err);
+}
+
+static void do_events(long i)
+{
+	static const char *const decisions[] = { "denied audited",
+						 "denied audited allowed" };
+	static const char *const channels[] = { "dev", "dev audit trace",
+						"audit" };
+
+	flip_as(W_EVENTS, CG "events/decisions", decisions[i % 2]);
+	flip_as(W_EVENTS, CG "events/channels", channels[i % 3]);
+	flip_as(W_EVENTS, CG "events/ratelimit", i % 2 ? "10 5" : "0");
 }
 
 /*
@@ -248,8 +382,20 @@ static void worker(int w)
 		case W_UNSHARE:
 			do_unshare();
 			break;
+		case W_SETNS:
+			do_setns();
+			break;
+		case W_READER:
+			do_read();
+			break;
+		case W_SCOPE:
+			do_scope(i);
+			break;
 		case W_FLIP:
 			do_flip(i);
+			break;
+		case W_EVENTS:
+			do_events(i);
 			break;
 		}
 		__atomic_add_fetch(&sh->calls[w], 1, __ATOMIC_RELAXED);
@@ -276,9 +422,23 @@ static int load(const char *ko, const char *params)
 	return ret;
 }
 
+/*
+ * An open /dev/clonegate pins the module (EAGAIN from a non-blocking
+ * delete_module): the reader closes it within a few ms, so try again, a
+ * bounded number of times.
+ */
 static int unload(void)
 {
-	return syscall(__NR_delete_module, "clonegate", O_NONBLOCK) ? -errno : 0;
+	int tries;
+
+	for (tries = 0; tries < 2000; tries++) {
+		if (!syscall(__NR_delete_module, "clonegate", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			break;
+		sleep_ms(1);
+	}
+	return -errno;
 }
 
 static double now(void)

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The debug-kernel lane, inside the VM: the KUnit suites; every selftest
-# with the module loaded; a stress stage of 100 loads and unloads while
-# other processes fork, vfork, clone3, create threads and unshare and a
-# writer flips the policy; then kmemleak over all of it. KASAN, lockdep and
+# with the module loaded; a stress stage of loads and unloads while other
+# processes fork, vfork, clone3, create threads, unshare and setns, a
+# reader reads /dev/clonegate, and writers flip the policy, the event
+# files and a scope; then kmemleak over all of it. KASAN, lockdep and
 # the atomic-sleep checks watch throughout: a KASAN report or a WARN panics
 # the VM at once; lockdep, the atomic-sleep check and kmemleak report and
 # go on, and the last stages fail on their reports (as does the host).
@@ -43,27 +44,16 @@ kmemleak_none() {
 	return 1
 }
 
-# Every selftest, as on Debian's kernels, but the reload loop of
-# lifecycle_test runs 5 rounds, not 20: a round takes 1.5 to 2 s here,
-# which 20 rounds overrun the harness's 30 s timeout with, and the stress
-# stage reloads 100 times anyway.
-debug_selftests() {
-	CLONEGATE_RELOADS=5
-	export CLONEGATE_RELOADS
-	run_selftests
-	unset CLONEGATE_RELOADS
-}
-
 stage "debug checks armed: address sanitizer, lock validator, leak detector" debug_checks_armed
 # with one CPU, only sleeping code paths interleave
 echo "# $(grep -c '^processor' /proc/cpuinfo) CPU(s) online"
 run_kunit
 stage "kmemleak: scan and clear what boot left" kmemleak_forget
 stage "insmod with defaults" insmod "$CLONEGATE_KO"
-debug_selftests
+run_selftests
 stage "rmmod" rmmod clonegate
-echo "# stress: $RELOADS loads and unloads while others clone and flip the policy"
-stage "stress: $RELOADS reloads under fork, vfork, clone3, threads, unshare, flips" \
+echo "# stress: $RELOADS loads and unloads while others clone, join, read and write"
+stage "stress: $RELOADS reloads under clones, unshare, setns, a device reader, policy, event and scope writes" \
 	/tests/stress_main "$RELOADS"
 sed -n 's/^# stress: /# /p' /tmp/stage.out
 stage "no clonegate left in sysfs" test ! -e /sys/kernel/clonegate
