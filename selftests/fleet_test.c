@@ -956,17 +956,27 @@ FIXTURE_TEARDOWN(auditlog)
 /*
  * With audit off and no audit daemon, a denial still reaches the kernel
  * log as an AUDIT_KERNEL_OTHER (1316) record, as an LSM's denial does.
+ * Without an audit daemon the kernel prints audit records under the
+ * global printk_ratelimit() (10 lines per 5 s), which the tests before
+ * this one may have used up: a denial whose line is held back is tried
+ * again, under a new name, once the window has passed.
  */
-TEST_F(auditlog, denied_call_is_logged_with_audit_off)
+TEST_F_TIMEOUT(auditlog, denied_call_is_logged_with_audit_off, 120)
 {
 	long long records = cg_stat("../events/audit_records");
+	char comm[16], quoted[32];
+	int i, found = 0;
 
 	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, cg_policy("gvisor", "enforce"));
-	ASSERT_EQ(EINVAL, call_as("fleet-audit-den", 1, CLONE_NEWCGROUP, 1));
-	EXPECT_EQ(1, klog_has("type=1316", "decision=denied",
-			      "comm=\"fleet-audit-den\"", 10000))
+	for (i = 0; i < 4 && !found; i++) {
+		snprintf(comm, sizeof(comm), "fleet-audit-d%d", i);
+		snprintf(quoted, sizeof(quoted), "comm=\"%s\"", comm);
+		ASSERT_EQ(EINVAL, call_as(comm, 1, CLONE_NEWCGROUP, 1));
+		found = klog_has("type=1316", "decision=denied", quoted, 6000);
+	}
+	EXPECT_EQ(1, found)
 		TH_LOG("no audit record of the denial in the kernel log");
 	EXPECT_LT(records, cg_stat("../events/audit_records"));
 }
