@@ -239,7 +239,7 @@ static inline int cg_reap_all(void)
  * not a signal, which earlier kernels took, and takes clone3 flags past
  * CLONE_INTO_CGROUP). Asked with clonegate deciding nothing (mode off),
  * the mode restored after. For clone3, each bit of FLAGS is tried alone
- * and the bits whose call reached clonegate (counted in clone3_calls:
+ * and the bits whose call reached clonegate (counted in clone_calls:
  * Linux did not refuse it before kernel_clone()) are returned; for clone,
  * 1 if Linux took FLAGS with EXIT_SIGNAL. 0 when it cannot ask.
  */
@@ -261,12 +261,12 @@ static inline uint64_t cg_linux_takes(int clone3, uint64_t flags, int exit_signa
 				.exit_signal = exit_signal,
 			};
 
-			long long calls = cg_stat("clone3_calls");
+			long long calls = cg_stat("clone_calls");
 
 			if (!(flags & args.flags))
 				continue;
 			cg_raw_clone3(&args, sizeof(args));
-			if (cg_stat("clone3_calls") > calls)
+			if (calls >= 0 && cg_stat("clone_calls") > calls)
 				took |= args.flags;
 		}
 	}
