@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for clonegate's policy: the rule table, the profiles and the
- * facts a decision reads.
+ * KUnit tests for clonegate's policy: the rule table, the profiles, the
+ * facts a decision reads and the flags that keep a call off the fast path.
  *
  * module/policy.c is compiled into this file, so the tests see its static
  * rule table and predicates, and share no object with clonegate.ko. The
@@ -16,12 +16,15 @@
  *                      the clone family, unshare and setns (either form);
  *                      the flag and namespace type names of each bit
  *   clonegate_needs    clonegate_call_needs(): the facts a call needs, and
- *                      that a fact left out never changes a verdict
+ *                      that a fact left out never changes a verdict;
+ *                      clonegate_slow_flags(): a call with none of them is
+ *                      allowed by every rule, whatever its facts
  *   clonegate_profile  clonegate_policy_init(), the profiles' masks, rule
  *                      names and errnos, and the name tables
  */
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/prandom.h>
 
 #include "../module/policy.c"
 #include "parse.h"
@@ -1162,7 +1165,7 @@ static struct kunit_suite clonegate_flags_suite = {
 	.test_cases = clonegate_flags_cases,
 };
 
-/* ---- clonegate_needs: the facts a decision reads ---------------------- */
+/* ---- clonegate_needs: the facts a call needs, the fast path ----------- */
 
 /**
  * struct needs_row - one call and the facts a decision on it reads
@@ -1292,10 +1295,306 @@ static void call_needs_sound_bit(struct kunit *test)
 	}
 }
 
+/*
+ * The policies clonegate_slow_flags() is checked against: the profiles in
+ * both modes that decide, each rule alone and each rule off, and masks
+ * narrowed or emptied.
+ */
+struct fast_policy {
+	const char *name;
+	enum clonegate_profile profile;
+	bool audit;
+	u32 enable;
+	u32 disable;
+	u64 no_clone;
+	u64 no_unshare;
+	u64 no_types;
+};
+
+#define ONLY(r)		.disable = CLONEGATE_RULES_ALL & ~RULE(r)
+#define WITHOUT(r)	.disable = RULE(r)
+
+static const struct fast_policy fast_policies[] = {
+	{ "gvisor" },
+	{ "gvisor_audit", .audit = true },
+	{ "custom", .profile = CLONEGATE_PROFILE_CUSTOM },
+	{ "permissive", PERMISSIVE },
+	{ "permissive_audit", PERMISSIVE, .audit = true },
+	{ "only_setns_pidfd", ONLY(SETNS_PIDFD) },
+	{ "only_unsupported_flag", ONLY(UNSUPPORTED_FLAG) },
+	{ "only_sighand_without_vm", ONLY(SIGHAND_WITHOUT_VM) },
+	{ "only_set_tid", ONLY(SET_TID) },
+	{ "only_thread_without_sighand", ONLY(THREAD_WITHOUT_SIGHAND) },
+	{ "only_thread_newpid", ONLY(THREAD_NEWPID) },
+	{ "only_newpid_pending", ONLY(NEWPID_PENDING) },
+	{ "only_newuser_thread_fs", ONLY(NEWUSER_THREAD_FS) },
+	{ "only_bad_exit_signal", ONLY(BAD_EXIT_SIGNAL) },
+	{ "only_fs_newns", ONLY(FS_NEWNS) },
+	{ "only_unshare_vm_sighand", ONLY(UNSHARE_VM_SIGHAND) },
+	{ "only_unshare_thread_multithreaded",
+	  ONLY(UNSHARE_THREAD_MULTITHREADED) },
+	{ "only_ns_needs_cap", ONLY(NS_NEEDS_CAP) },
+	{ "without_setns_pidfd", WITHOUT(SETNS_PIDFD) },
+	{ "without_unsupported_flag", WITHOUT(UNSUPPORTED_FLAG) },
+	{ "without_sighand_without_vm", WITHOUT(SIGHAND_WITHOUT_VM) },
+	{ "without_set_tid", WITHOUT(SET_TID) },
+	{ "without_thread_without_sighand", WITHOUT(THREAD_WITHOUT_SIGHAND) },
+	{ "without_thread_newpid", WITHOUT(THREAD_NEWPID) },
+	{ "without_newpid_pending", WITHOUT(NEWPID_PENDING) },
+	{ "without_newuser_thread_fs", WITHOUT(NEWUSER_THREAD_FS) },
+	{ "without_bad_exit_signal", WITHOUT(BAD_EXIT_SIGNAL) },
+	{ "without_fs_newns", WITHOUT(FS_NEWNS) },
+	{ "without_unshare_vm_sighand", WITHOUT(UNSHARE_VM_SIGHAND) },
+	{ "without_unshare_thread_multithreaded",
+	  WITHOUT(UNSHARE_THREAD_MULTITHREADED) },
+	{ "without_ns_needs_cap", WITHOUT(NS_NEEDS_CAP) },
+	{ "no_rules", .disable = CLONEGATE_RULES_ALL },
+	{ "gvisor_narrowed", .no_clone = CLONE_NEWUSER | CLONE_VFORK | CLONE_VM,
+	  .no_unshare = CLONE_NEWUSER | CLONE_FS, .no_types = CLONE_NEWNET },
+	{ "gvisor_emptied", .no_clone = ~0ULL, .no_unshare = ~0ULL,
+	  .no_types = ~0ULL },
+	{ "permissive_narrowed", PERMISSIVE,
+	  .no_clone = CLONE_THREAD | CLONE_NEWUSER | CLONE_AUTOREAP,
+	  .no_unshare = CLONE_NEWUSER | CLONE_NEWCGROUP,
+	  .no_types = CLONE_NEWUSER | CLONE_NEWPID },
+	{ "permissive_emptied", PERMISSIVE, .no_clone = ~0ULL,
+	  .no_unshare = ~0ULL, .no_types = ~0ULL },
+	{ "permissive_every_rule", PERMISSIVE, .enable = CLONEGATE_RULES_ALL },
+	{ "permissive_no_rules", PERMISSIVE, .disable = CLONEGATE_RULES_ALL },
+};
+
+/* one parameter per policy and op */
+struct fast_param {
+	const struct fast_policy *policy;
+	enum clonegate_op op;
+};
+
+static struct fast_param fast_params[ARRAY_SIZE(fast_policies) *
+				     CLONEGATE_OP_COUNT];
+
+static const void *fast_gen_params(const void *prev, char *desc)
+{
+	struct fast_param *next = prev ?
+		(struct fast_param *)prev + 1 : fast_params;
+	size_t i = next - fast_params;
+
+	if (i >= ARRAY_SIZE(fast_params))
+		return NULL;
+	next->policy = &fast_policies[i / CLONEGATE_OP_COUNT];
+	next->op = all_ops[i % CLONEGATE_OP_COUNT];
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s_%s", next->policy->name,
+		 clonegate_op_names[next->op]);
+	return next;
+}
+
+static void fast_policy(const struct fast_policy *fp,
+			struct clonegate_policy *p)
+{
+	clonegate_policy_init(p, fp->profile, fp->audit ?
+			      CLONEGATE_MODE_AUDIT : CLONEGATE_MODE_ENFORCE);
+	p->rules = (p->rules | fp->enable) & ~fp->disable;
+	p->clone_flags &= ~fp->no_clone;
+	p->unshare_flags &= ~fp->no_unshare;
+	p->setns_types &= ~fp->no_types;
+}
+
+/* The fast path's seed: every run checks the same flag sets. */
+#define FAST_SEED	0x636c6f6e65676174ULL
+#define FAST_RANDOM	64
+/* failures reported in full per parameter; the rest are counted */
+#define FAST_REPORT	8
+
+struct fast_check {
+	struct kunit *test;
+	const struct clonegate_policy *p;
+	enum clonegate_op op;
+	u64 slow;
+	unsigned int calls;
+	unsigned int failed;
+};
+
+/*
+ * A call of @flags, none of them slow: allowed by no rule firing, in every
+ * form, with every valid exit signal and every facts.
+ */
+static void expect_fast_allowed(struct fast_check *fc, u64 flags)
+{
+	static const int signals[] = { 0, SIGCHLD, _NSIG };
+	unsigned int s, nsig = is_clone_family(fc->op) ?
+			       ARRAY_SIZE(signals) : 1;
+	u16 form;
+
+	if (flags & fc->slow)
+		return;
+	for (form = 0; form < forms_of(fc->op); form++) {
+		/*
+		 * setns_pidfd refuses a join through a pidfd whatever it
+		 * names: slow_flags() says so with ~0, every setns slow.
+		 * A pidfd join that names no type (flags 0) has no flag in
+		 * ~0 and is refused all the same. The hooks never put a
+		 * setns on the fast path; the caller checks the ~0 instead.
+		 */
+		if (fc->op == CLONEGATE_OP_SETNS && !flags &&
+		    form == CLONEGATE_SETNS_PIDFD &&
+		    (fc->p->rules & RULE(SETNS_PIDFD)))
+			continue;
+		for (s = 0; s < nsig; s++) {
+			struct clonegate_call c = {
+				.op = fc->op, .flags = flags,
+				.exit_signal = is_clone_family(fc->op) ?
+					       signals[s] : 0,
+				.setns_form = form,
+			};
+
+			for (c.facts = 0; c.facts <= F_ALL; c.facts++) {
+				struct clonegate_verdict v;
+
+				v = clonegate_decide(fc->p, &c);
+				fc->calls++;
+				if (v.rule == CLONEGATE_RULE_NONE && !v.err)
+					continue;
+				if (fc->failed++ < FAST_REPORT)
+					KUNIT_FAIL(fc->test,
+						   "%#llx (form %u, exit signal %d, facts %#x) has no flag of slow_flags %#llx, but %s refuses it (%d)",
+						   flags, form, c.exit_signal,
+						   c.facts, fc->slow,
+						   clonegate_rule_name(v.rule),
+						   v.err);
+			}
+		}
+	}
+}
+
+static u64 prandom_u64(struct rnd_state *rnd)
+{
+	u64 hi = prandom_u32_state(rnd);
+
+	return hi << 32 | prandom_u32_state(rnd);
+}
+
+/*
+ * The soundness of the fast path: a call none of whose flags is in
+ * clonegate_slow_flags() must be one the policy allows, with no rule
+ * firing, whatever the facts the fast path does not gather. Checked for
+ * no flags, every single flag, and random sets of the flags that are not
+ * slow, from a fixed seed.
+ */
+static void slow_flags_fast_calls_allowed(struct kunit *test)
+{
+	const struct fast_param *fp = test->param_value;
+	struct clonegate_policy p, other;
+	struct fast_check fc = { .test = test, .p = &p, .op = fp->op };
+	struct rnd_state rnd;
+	unsigned int bit, i;
+
+	fast_policy(fp->policy, &p);
+	fc.slow = clonegate_slow_flags(&p, fp->op);
+
+	/* the mode that decides does not change it; off lets all through */
+	other = p;
+	other.mode = p.mode == CLONEGATE_MODE_AUDIT ? CLONEGATE_MODE_ENFORCE :
+						      CLONEGATE_MODE_AUDIT;
+	KUNIT_EXPECT_EQ(test, clonegate_slow_flags(&other, fp->op), fc.slow);
+	other.mode = CLONEGATE_MODE_OFF;
+	KUNIT_EXPECT_EQ(test, clonegate_slow_flags(&other, fp->op), 0ULL);
+
+	if (fp->op == CLONEGATE_OP_SETNS && (p.rules & RULE(SETNS_PIDFD)))
+		KUNIT_EXPECT_EQ_MSG(test, fc.slow, ~0ULL,
+				    "setns_pidfd can refuse any setns");
+
+	expect_fast_allowed(&fc, 0);
+	for (bit = 0; bit < 64; bit++)
+		expect_fast_allowed(&fc, BIT_ULL(bit));
+	prandom_seed_state(&rnd, FAST_SEED);
+	for (i = 0; i < FAST_RANDOM; i++) {
+		u64 a = prandom_u64(&rnd), b = prandom_u64(&rnd);
+
+		expect_fast_allowed(&fc, a & ~fc.slow);
+		expect_fast_allowed(&fc, a & b & ~fc.slow);
+		expect_fast_allowed(&fc, (a | b) & ~fc.slow);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, fc.failed, 0U,
+			    "of %u calls on the fast path (slow_flags %#llx)",
+			    fc.calls, fc.slow);
+	/* never vacuous: a call with no flags is always one to check */
+	KUNIT_EXPECT_GT(test, fc.calls, 0U);
+}
+
+/**
+ * struct slow_row - what the fast path lets through, for a few calls
+ * @name: the description
+ * @profile: the policy's profile, in enforce
+ * @op: the call
+ * @flags: its flags
+ * @fast: whether it may be allowed at once
+ */
+struct slow_row {
+	const char *name;
+	enum clonegate_profile profile;
+	enum clonegate_op op;
+	u64 flags;
+	bool fast;
+};
+
+static const struct slow_row slow_table[] = {
+	{ "gvisor_fork", GVISOR, OP(FORK), 0, true },
+	{ "gvisor_glibc_fork", GVISOR, OP(CLONE),
+	  CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, true },
+	{ "gvisor_vfork", GVISOR, OP(VFORK), CLONE_VM | CLONE_VFORK, true },
+	{ "gvisor_posix_spawn", GVISOR, OP(CLONE3), CLONE_VM | CLONE_VFORK,
+	  true },
+	{ "gvisor_unshare_zero", GVISOR, OP(UNSHARE), 0, true },
+	{ "gvisor_unshare_files", GVISOR, OP(UNSHARE), CLONE_FILES, true },
+	{ "gvisor_pthread", GVISOR, OP(CLONE), PTHREAD_FLAGS, false },
+	{ "gvisor_clone_newnet", GVISOR, OP(CLONE), CLONE_NEWNET, false },
+	{ "gvisor_clone_newuser", GVISOR, OP(CLONE), CLONE_NEWUSER, false },
+	{ "gvisor_clone_sighand_vm", GVISOR, OP(CLONE),
+	  CLONE_SIGHAND | CLONE_VM, false },
+	{ "gvisor_clone3_pidfd", GVISOR, OP(CLONE3), CLONE_PIDFD, false },
+	{ "gvisor_clone3_autoreap", GVISOR, OP(CLONE3), CLONE_AUTOREAP,
+	  false },
+	{ "gvisor_unshare_thread", GVISOR, OP(UNSHARE), CLONE_THREAD, false },
+	{ "gvisor_unshare_newns", GVISOR, OP(UNSHARE), CLONE_NEWNS, false },
+	{ "gvisor_setns_net", GVISOR, OP(SETNS), CLONE_NEWNET, false },
+	{ "permissive_pthread", PERMISSIVE, OP(CLONE), PTHREAD_FLAGS, true },
+	{ "permissive_clone3_7x", PERMISSIVE, OP(CLONE3), CLONE3_7X, true },
+	{ "permissive_unshare_newuser_newns", PERMISSIVE, OP(UNSHARE),
+	  CLONE_NEWUSER | CLONE_NEWNS, true },
+	{ "permissive_setns_every_type", PERMISSIVE, OP(SETNS), NS_LINUX,
+	  true },
+	{ "permissive_clone3_bit38", PERMISSIVE, OP(CLONE3), BIT_ULL(38),
+	  false },
+	{ "permissive_unshare_pidfd", PERMISSIVE, OP(UNSHARE), CLONE_PIDFD,
+	  false },
+	{ "permissive_setns_vm", PERMISSIVE, OP(SETNS), CLONE_VM, false },
+};
+
+static void slow_row_desc(const struct slow_row *row, char *desc)
+{
+	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(slow_table, slow_table, slow_row_desc);
+
+/* The fast path is worth having: the common calls take it. */
+static void slow_flags_rows(struct kunit *test)
+{
+	const struct slow_row *row = test->param_value;
+	struct clonegate_policy p;
+	u64 slow;
+
+	clonegate_policy_init(&p, row->profile, CLONEGATE_MODE_ENFORCE);
+	slow = clonegate_slow_flags(&p, row->op);
+	KUNIT_EXPECT_EQ_MSG(test, !(row->flags & slow), row->fast,
+			    "slow_flags %#llx", slow);
+}
+
 static struct kunit_case clonegate_needs_cases[] = {
 	KUNIT_CASE_PARAM(call_needs_rows, needs_table_gen_params),
 	KUNIT_CASE_PARAM(call_needs_sound_rows, decide_table_gen_params),
 	KUNIT_CASE_PARAM(call_needs_sound_bit, flag_bits_gen_params),
+	KUNIT_CASE_PARAM(slow_flags_fast_calls_allowed, fast_gen_params),
+	KUNIT_CASE_PARAM(slow_flags_rows, slow_table_gen_params),
 	{}
 };
 
