@@ -334,6 +334,8 @@ static const struct flags_row ns_reject[] = {
 	{ "escape_sequence", S("\x1b[0mnet"), .err = -EINVAL },
 	{ "del_byte", S("net\x7f"), .err = -EINVAL },
 	{ "latin1_byte", S("net\xe9"), .err = -EINVAL },
+	/* 0xa0, in octal: a hex escape would take the letters after it */
+	{ "latin1_nbsp_separator", S("net\240ipc"), .err = -EINVAL },
 	{ "hex_not_a_type", S("0x100"), .err = -EINVAL },
 	{ "hex_type_and_flag", S("0x40000100"), .err = -EINVAL },
 	{ "hex_bit_63", S("0x8000000000000000"), .err = -EINVAL },
@@ -803,6 +805,15 @@ static const struct str_row scope_reject[] = {
 	{ "trailing_nul", S("web\0"), .err = -EINVAL },
 	{ "embedded_nul", S("w\0b"), .err = -EINVAL },
 	{ "latin1_byte", S("caf\xe9"), .err = -EINVAL },
+	/*
+	 * the kernel's islower() says yes to these; octal escapes, as a
+	 * hex one would take the letters after it
+	 */
+	{ "latin1_lower_alone", S("\xe9"), .err = -EINVAL },
+	{ "latin1_sharp_s", S("stra\337e"), .err = -EINVAL },
+	{ "latin1_y_diaeresis", S("\xff"), .err = -EINVAL },
+	{ "latin1_upper", S("\311t\351"), .err = -EINVAL },
+	{ "latin1_nbsp", S("a\240b"), .err = -EINVAL },
 	{ "control_byte", S("web\x01"), .err = -EINVAL },
 	{ "del_byte", S("web\x7f"), .err = -EINVAL },
 };
@@ -905,6 +916,7 @@ static const struct str_row cgroup_reject[] = {
 	{ "trailing_nul", S("/a\0"), .err = -EINVAL },
 	{ "embedded_nul", S("/a\0b"), .err = -EINVAL },
 	{ "latin1_byte", S("/caf\xe9"), .err = -EINVAL },
+	{ "latin1_nbsp", S("/a\240b"), .err = -EINVAL },
 	{ "del_byte", S("/a\x7f"), .err = -EINVAL },
 	{ "too_deep", S(DEEP33), .err = -EINVAL },
 	{ "too_deep_trailing_slash", S(DEEP33 "/"), .err = -EINVAL },
@@ -1016,6 +1028,7 @@ static const struct ratelimit_row ratelimit_reject[] = {
 	{ "embedded_nul", S("10\0 5"), .err = -EINVAL },
 	{ "control_byte", S("10 5\x01"), .err = -EINVAL },
 	{ "latin1_byte", S("10 5\xe9"), .err = -EINVAL },
+	{ "latin1_nbsp_separator", S("10\2405"), .err = -EINVAL },
 };
 
 static void ratelimit_row_desc(const struct ratelimit_row *row, char *desc)
