@@ -410,9 +410,10 @@ int clonegate_parse_scope_name(const char *buf, size_t len, char *out)
 		return n;
 	if (n < 1 || n > CLONEGATE_SCOPE_LEN - 1)
 		return -EINVAL;
+	/* not islower(): the kernel's ctype takes Latin-1 letters as lower */
 	for (i = 0; i < n; i++)
-		if (!islower(buf[i]) && !isdigit(buf[i]) && buf[i] != '_' &&
-		    buf[i] != '-')
+		if ((buf[i] < 'a' || buf[i] > 'z') && !isdigit(buf[i]) &&
+		    buf[i] != '_' && buf[i] != '-')
 			return -EINVAL;
 	memcpy(out, buf, n);
 	out[n] = '\0';
