@@ -58,10 +58,10 @@
 #endif
 /* clone3 flags of 7.x; an older kernel refuses them in clone3_args_valid() */
 #ifndef CLONE_AUTOREAP
-#define CLONE_AUTOREAP		(1ULL << 34)
-#define CLONE_NNP		(1ULL << 35)
-#define CLONE_PIDFD_AUTOKILL	(1ULL << 36)
-#define CLONE_EMPTY_MNTNS	(1ULL << 37)
+#define CLONE_AUTOREAP		0x400000000ULL
+#define CLONE_NNP		0x800000000ULL
+#define CLONE_PIDFD_AUTOKILL	0x1000000000ULL
+#define CLONE_EMPTY_MNTNS	0x2000000000ULL
 #endif
 
 /*

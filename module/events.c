@@ -119,16 +119,28 @@ static void fill_cwd(struct clonegate_event *ev)
 	memmove(ev->cwd, p, strlen(p) + 1);
 }
 
+/*
+ * The cgroup path is written one byte wider than the record's field: what
+ * cgroup_path() returns for a path that does not fit differs between
+ * kernels (the length written, or -E2BIG), but a path that fills the wider
+ * buffer is too long for the field on every one of them.
+ */
+static DEFINE_PER_CPU(char [sizeof_field(struct clonegate_event,
+					  container_id) + 1], cgroup_buf);
+
 static void fill_container(struct clonegate_event *ev)
 {
 	struct cgroup *cgrp = task_dfl_cgroup(current);
+	char *buf = this_cpu_ptr(cgroup_buf);
+	const size_t size = sizeof(ev->container_id);
 	int len;
 
 	ev->cgroup_id = cgroup_id(cgrp);
 	/* the path from the root of the cgroup v2 hierarchy, never sleeps */
-	len = cgroup_path(cgrp, ev->container_id, sizeof(ev->container_id));
-	if (len >= (int)sizeof(ev->container_id))
+	len = cgroup_path(cgrp, buf, size + 1);
+	if (len < 0 || strnlen(buf, size + 1) >= size)
 		ev->ev_flags |= CLONEGATE_EV_F_TRUNCATED;
+	strscpy(ev->container_id, buf, size);
 }
 
 static void fill_context(struct clonegate_event *ev, u32 fields, u64 shift)

@@ -231,6 +231,7 @@ TEST_F(health_kprobe, noticed_within_seconds_and_reported_everywhere)
 	struct clonegate_event ev[32];
 	char buf[128];
 	long long c0 = cg_stat("health_changes");
+	long long audit0 = cg_stat("../events/audit_records");
 	double took;
 	int fd, n, i, events = 0;
 
@@ -254,7 +255,14 @@ TEST_F(health_kprobe, noticed_within_seconds_and_reported_everywhere)
 	/* what health reports: the hooks check nothing now */
 	EXPECT_EQ(0, refused_call());
 	EXPECT_TRUE(klog_has("clonegate: health:", variant->state));
-	EXPECT_TRUE(klog_has("type=1316", "op=health"));
+	/*
+	 * The audit record went to audit. Its kernel-log line is not
+	 * looked for: with no audit daemon the kernel prints audit records
+	 * under the global printk_ratelimit(), which the tests before this
+	 * one may have used up (fleet_test checks that line, with retries).
+	 */
+	ASSERT_LE(0, audit0);
+	EXPECT_LT(audit0, cg_stat("../events/audit_records"));
 
 	ASSERT_EQ(0, cg_write(variant->knob, "1"));
 	took = wait_for_change(c0 + 1);
