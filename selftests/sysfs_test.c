@@ -1434,8 +1434,9 @@ TEST_F(privilege, userns_root_write_is_eperm)
  * workers when the policy stood still. A call or a read made wholly while
  * it stood still must show that state; any other must show one of them.
  * Each state lasts until every worker did one thing wholly inside it, so
- * every state is seen, however the host schedules: the work is bounded by
- * the number of states, and no time is measured.
+ * every state is seen, however the host schedules; a worker then waits
+ * for the next: the work is bounded by the number of states, and no time
+ * is measured.
  */
 #define WORKERS 3
 #define FLIPS 40
@@ -1450,7 +1451,6 @@ struct race {
 	long seq;
 	int stop;
 	long stable_seq[WORKERS];	/* the last window one was made in */
-	long done[WORKERS];
 	long ok[WORKERS], einval[WORKERS], other[WORKERS];
 	long other_err[WORKERS], wrong[WORKERS];
 	long seen[WORKERS][2];
@@ -1481,6 +1481,19 @@ static const char *state_mode(long seq)
 					       CLONEGATE_EV_MODE_AUDIT];
 }
 
+/*
+ * A worker that did its part in window seq waits for the next, which
+ * starts with the flipper's writes: the calls and reads cluster around the
+ * writes, and their number is bounded by the number of states.
+ */
+static int idle(struct race *rc, int id, long seq)
+{
+	if (__atomic_load_n(&rc->stable_seq[id], __ATOMIC_ACQUIRE) != seq)
+		return 0;
+	usleep(100);
+	return 1;
+}
+
 /* clone3(CLONE_NEWCGROUP): EINVAL under gvisor + enforce, else a child. */
 static void clone3_worker(struct race *rc, int id)
 {
@@ -1491,6 +1504,8 @@ static void clone3_worker(struct race *rc, int id)
 		};
 		long s1 = seq_now(rc), s2, r;
 
+		if (idle(rc, id, s1))
+			continue;
 		r = cg_raw_clone3(&args, sizeof(args));
 		s2 = seq_now(rc);
 		if (r > 0) {
@@ -1519,7 +1534,6 @@ static void clone3_worker(struct race *rc, int id)
 			__atomic_store_n(&rc->stable_seq[id], s1,
 					 __ATOMIC_RELEASE);
 		}
-		__atomic_add_fetch(&rc->done[id], 1, __ATOMIC_RELEASE);
 	}
 	_exit(0);
 }
@@ -1541,6 +1555,8 @@ static void read_worker(struct race *rc, int id)
 		long s1 = seq_now(rc), s2;
 		int got[N_FLIP_FILES], all = -1;
 
+		if (idle(rc, id, s1))
+			continue;
 		for (i = 0; i < N_FLIP_FILES; i++) {
 			ssize_t n = pread(fd[i], buf, sizeof(buf) - 1, 0);
 
@@ -1569,7 +1585,6 @@ static void read_worker(struct race *rc, int id)
 			__atomic_store_n(&rc->stable_seq[id], s1,
 					 __ATOMIC_RELEASE);
 		}
-		__atomic_add_fetch(&rc->done[id], 1, __ATOMIC_RELEASE);
 	}
 	_exit(0);
 }
@@ -1591,14 +1606,15 @@ static int wait_for_workers(struct race *rc, const pid_t *pid, long seq)
 
 /*
  * Start the workers, set FLIPS states (the mode too if flip_mode), stop
- * and reap them. Returns 0, or the step at which a write failed or a
- * worker died, negated; nothing here may ASSERT while a worker runs.
+ * and reap them. Returns -1, or the state (1 to FLIPS, 0 for the start)
+ * at which a write failed or a worker died; nothing here may ASSERT while
+ * a worker runs.
  */
 static int flip_under(struct race *rc, void (*worker)(struct race *, int),
 		      int flip_mode, int *status)
 {
 	pid_t pid[WORKERS];
-	int i, step, err = 0;
+	int i, step, failed = -1;
 
 	for (i = 0; i < WORKERS; i++)
 		rc->stable_seq[i] = -1;
@@ -1610,23 +1626,27 @@ static int flip_under(struct race *rc, void (*worker)(struct race *, int),
 			break;
 	}
 	if (i < WORKERS || wait_for_workers(rc, pid, 0))
-		err = -1;
-	for (step = 0; !err && step < FLIPS; step++) {
+		failed = 0;
+	for (step = 0; failed < 0 && step < FLIPS; step++) {
 		long seq = 2 * step + 2;
+		/* every other round of four, the mode first */
+		int mode_first = flip_mode && (step / 4) & 1;
 
 		__atomic_store_n(&rc->seq, seq - 1, __ATOMIC_RELEASE);
-		if (set_file(F_PROFILE, profile_names[state_profile(seq)]) ||
-		    (flip_mode && set_file(F_MODE, state_mode(seq))))
-			err = -2 - step;
+		if ((mode_first && set_file(F_MODE, state_mode(seq))) ||
+		    set_file(F_PROFILE, profile_names[state_profile(seq)]) ||
+		    (flip_mode && !mode_first &&
+		     set_file(F_MODE, state_mode(seq))))
+			failed = step + 1;
 		__atomic_store_n(&rc->seq, seq, __ATOMIC_RELEASE);
-		if (!err && wait_for_workers(rc, pid, seq))
-			err = -2 - step;
+		if (failed < 0 && wait_for_workers(rc, pid, seq))
+			failed = step + 1;
 	}
 	__atomic_store_n(&rc->stop, 1, __ATOMIC_RELEASE);
 	while (i--)
 		if (waitpid(pid[i], &status[i], 0) != pid[i])
 			status[i] = -1;
-	return err;
+	return failed;
 }
 
 static struct race *race_map(void)
@@ -1642,16 +1662,17 @@ TEST_F_TIMEOUT(sysfs, clone3_during_policy_flips_sees_one_policy,
 {
 	struct race *rc = race_map();
 	long ok = 0, einval = 0, seen[2] = { 0, 0 };
-	int status[WORKERS] = { 0 }, i, err;
+	int status[WORKERS] = { 0 }, i, failed;
 
 	ASSERT_TRUE(rc != NULL);
 	/*
 	 * gvisor + enforce refuses CLONE_NEWCGROUP with EINVAL; gvisor +
 	 * audit and permissive let it through. Nothing else may happen.
 	 */
-	err = flip_under(rc, clone3_worker, 1, status);
-	ASSERT_EQ(0, err) TH_LOG("step %d: a policy write failed or a worker died",
-				 -2 - err);
+	failed = flip_under(rc, clone3_worker, 1, status);
+	ASSERT_EQ(-1, failed)
+		TH_LOG("state %d (0: the start): a write failed or a worker died",
+		       failed);
 	for (i = 0; i < WORKERS; i++) {
 		EXPECT_EQ(0, status[i]) TH_LOG("worker %d", i);
 		EXPECT_EQ(0, rc->other[i])
@@ -1678,7 +1699,7 @@ TEST_F_TIMEOUT(sysfs, reads_during_profile_flips_see_whole_profile,
 	       FLIP_TIMEOUT)
 {
 	struct race *rc = race_map();
-	int status[WORKERS] = { 0 }, i, p, err;
+	int status[WORKERS] = { 0 }, i, p, failed;
 	long seen[2] = { 0, 0 };
 	size_t f;
 
@@ -1692,9 +1713,10 @@ TEST_F_TIMEOUT(sysfs, reads_during_profile_flips_see_whole_profile,
 			strcpy(rc->text[p][f], s.text[flip_files[f]]);
 	}
 	ASSERT_EQ(0, set_file(F_PROFILE, "gvisor"));
-	err = flip_under(rc, read_worker, 0, status);
-	ASSERT_EQ(0, err) TH_LOG("step %d: a policy write failed or a reader died",
-				 -2 - err);
+	failed = flip_under(rc, read_worker, 0, status);
+	ASSERT_EQ(-1, failed)
+		TH_LOG("state %d (0: the start): a write failed or a reader died",
+		       failed);
 	for (i = 0; i < WORKERS; i++) {
 		EXPECT_EQ(0, status[i]) TH_LOG("reader %d", i);
 		EXPECT_EQ(0, rc->other[i])
