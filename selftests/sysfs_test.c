@@ -216,7 +216,7 @@ static int snapshot_restore(const struct snapshot *s)
 	return 0;
 }
 
-/* A written value as C source, for messages. */
+/* A written value as C source, for messages; "..." if cut. */
 static const char *esc(const char *s, size_t len)
 {
 	static char buf[4][300];
@@ -600,9 +600,9 @@ TEST_F(refused, errno_and_every_file_as_before)
 		r = write_path(f, buf, len);
 	}
 	EXPECT_EQ(-variant->err, r)
-		TH_LOG("%s <- %zu bytes \"%s\": want %s, got %s", f, len,
-		       esc(buf, len), variant->err ? strerror(variant->err) :
-						     "0 bytes taken",
+		TH_LOG("%s <- %zu bytes \"%s\"%s: want %s, got %s", f, len,
+		       esc(buf, len < 40 ? len : 40), len < 40 ? "" : "...",
+		       variant->err ? strerror(variant->err) : "0 bytes taken",
 		       result(r));
 	ASSERT_EQ(0, snapshot_read(&after));
 	EXPECT_SNAPSHOT(&before, &after, "after the refused write");
@@ -1451,6 +1451,7 @@ struct race {
 	long seq;
 	int stop;
 	long stable_seq[WORKERS];	/* the last window one was made in */
+	long window[WORKERS], in_window[WORKERS];
 	long ok[WORKERS], einval[WORKERS], other[WORKERS];
 	long other_err[WORKERS], wrong[WORKERS];
 	long seen[WORKERS][2];
@@ -1482,14 +1483,25 @@ static const char *state_mode(long seq)
 }
 
 /*
- * A worker that did its part in window seq waits for the next, which
- * starts with the flipper's writes: the calls and reads cluster around the
- * writes, and their number is bounded by the number of states.
+ * A worker that did its part in window seq, or PER_WINDOW things in it,
+ * waits for the next, which starts with the flipper's writes: the calls
+ * and reads cluster around the writes, and there are at most PER_WINDOW
+ * per window and worker. The first begun in an even window ends in it:
+ * the flipper waits for it.
  */
+#define PER_WINDOW 64
+
 static int idle(struct race *rc, int id, long seq)
 {
-	if (__atomic_load_n(&rc->stable_seq[id], __ATOMIC_ACQUIRE) != seq)
+	if (seq != rc->window[id]) {
+		rc->window[id] = seq;
+		rc->in_window[id] = 0;
+	}
+	if (__atomic_load_n(&rc->stable_seq[id], __ATOMIC_ACQUIRE) != seq &&
+	    rc->in_window[id] < PER_WINDOW) {
+		rc->in_window[id]++;
 		return 0;
+	}
 	usleep(100);
 	return 1;
 }
