@@ -189,8 +189,7 @@ static int has_line(const char *text, const char *line)
  */
 static int snapshot_restore(const struct snapshot *s)
 {
-	struct snapshot now;
-	char *name, *save;
+	char scopes[TEXT_MAX], *name, *save;
 	size_t i;
 	int err;
 
@@ -206,9 +205,9 @@ static int snapshot_restore(const struct snapshot *s)
 	err = err ?: set_file(F_CHANNELS, s->text[F_CHANNELS]);
 	err = err ?: set_file(F_FIELDS, s->text[F_FIELDS]);
 	err = err ?: set_file(F_RATELIMIT, s->text[F_RATELIMIT]);
-	if (err || read_scopes(now.text[F_SCOPES], TEXT_MAX))
+	if (err || read_scopes(scopes, sizeof(scopes)))
 		return err ?: -EIO;
-	for (name = strtok_r(now.text[F_SCOPES], "\n", &save); name;
+	for (name = strtok_r(scopes, "\n", &save); name;
 	     name = strtok_r(NULL, "\n", &save))
 		if (!has_line(s->text[F_SCOPES], name) &&
 		    write_path("scopes/remove", name, strlen(name)) < 0)
