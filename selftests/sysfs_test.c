@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The control surface, /sys/kernel/clonegate/: every writable file takes
- * every form of value it documents and reads back canonical text; every bad
- * write fails with its exact errno and leaves the whole policy byte for byte
- * as it was; pseudo-random writes agree with a small model of the parsers
- * written here from the documentation; only CAP_SYS_ADMIN in the initial user
- * namespace may write; and policies swapped under load are seen whole.
+ * The control surface, /sys/kernel/clonegate/, as only a running kernel
+ * shows it: what sysfs and the module do with a write(2) (the byte count,
+ * the errno, a value cut at a page, a value split over two writes, a write
+ * of zero bytes), what a refused write leaves (every file as it was), which
+ * files refuse to be opened for writing, who may write, and what calls and
+ * readers see while the policy is swapped under them.
  *
- * locked is only ever written with values that must be refused: locking is
- * irreversible until reboot and has a lane stage of its own.
+ * The tests are matrices: one row per writable file and error class, one
+ * row per file and accepted form, one row per read-only file, one row per
+ * writable file and kind of caller. Every corner of the parsers is KUnit's
+ * (kunit/parse_kunit.c); a row here shows the class reaches user space with
+ * its errno and changes nothing.
+ *
+ * Names come from the uapi header's tables, never from a list written here.
+ * locked is only ever written with values it must refuse: locking is
+ * irreversible until reboot and has a lane stage of its own. Every test
+ * leaves the files as it found them.
  */
 #include "common.h"
 #include "kselftest_harness.h"
@@ -18,166 +26,110 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <sys/mman.h>
-#include <time.h>
 
-/* --- what the documentation says the files hold -------------------------- */
+/* --- the module's names, from the uapi header ---------------------------- */
 
-enum cg_file { F_MODE, F_PROFILE, F_CLONE, F_UNSHARE, F_RULES, F_LOCKED,
-	       F_COUNT };
+#define NAME_(n, id, nm) [n] = #nm,
+static const char *const mode_names[] = { CLONEGATE_MODES(NAME_) };
+static const char *const profile_names[] = { CLONEGATE_PROFILES(NAME_) };
+static const char *const decision_names[] = { CLONEGATE_DECISIONS(NAME_) };
+static const char *const channel_names[] = { CLONEGATE_CHANNELS(NAME_) };
+static const char *const field_names[] = { CLONEGATE_FIELDS(NAME_) };
+#undef NAME_
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const flag_names[64] = CLONEGATE_FLAG_NAMES;
+static const char *const ns_names[64] = CLONEGATE_NS_NAMES;
+
+#define RULE_BIT_(n, id, nm) RULE_##id = n,
+enum { CLONEGATE_RULES(RULE_BIT_) };
+#undef RULE_BIT_
+
+#define ALL_RULES ((uint32_t)((1ULL << CG_N_RULES) - 1))
+
+/* --- the files that hold the state --------------------------------------- */
+
+/*
+ * Every writable file, and scopes/ (the names of the scopes, one a line):
+ * a snapshot is their text at one moment.
+ */
+enum cg_file {
+	F_MODE, F_PROFILE, F_CLONE, F_UNSHARE, F_SETNS, F_RULES, F_LOCKED,
+	F_DECISIONS, F_CHANNELS, F_FIELDS, F_RATELIMIT, F_SCOPES, F_COUNT
+};
 
 static const char *const file_name[F_COUNT] = {
-	"mode", "profile", "clone_flags", "unshare_flags", "rules", "locked",
+	"mode", "profile", "clone_flags", "unshare_flags", "setns_types",
+	"rules", "locked", "events/decisions", "events/channels",
+	"events/context_fields", "events/ratelimit", "scopes/",
 };
 
-#define U(flag) ((uint64_t)(uint32_t)(flag))
+/* The files a profile write sets, besides profile itself. */
+static const int policy_sets[] = { F_CLONE, F_UNSHARE, F_SETNS, F_RULES };
 
-/* Every clone flag Linux defines, by the name the files use. */
-static const struct {
-	const char *name;
-	uint64_t bit;
-} flag_table[] = {
-	{ "newtime", U(CLONE_NEWTIME) },
-	{ "vm", U(CLONE_VM) },
-	{ "fs", U(CLONE_FS) },
-	{ "files", U(CLONE_FILES) },
-	{ "sighand", U(CLONE_SIGHAND) },
-	{ "pidfd", U(CLONE_PIDFD) },
-	{ "ptrace", U(CLONE_PTRACE) },
-	{ "vfork", U(CLONE_VFORK) },
-	{ "parent", U(CLONE_PARENT) },
-	{ "thread", U(CLONE_THREAD) },
-	{ "newns", U(CLONE_NEWNS) },
-	{ "sysvsem", U(CLONE_SYSVSEM) },
-	{ "settls", U(CLONE_SETTLS) },
-	{ "parent_settid", U(CLONE_PARENT_SETTID) },
-	{ "child_cleartid", U(CLONE_CHILD_CLEARTID) },
-	{ "detached", U(CLONE_DETACHED) },
-	{ "untraced", U(CLONE_UNTRACED) },
-	{ "child_settid", U(CLONE_CHILD_SETTID) },
-	{ "newcgroup", U(CLONE_NEWCGROUP) },
-	{ "newuts", U(CLONE_NEWUTS) },
-	{ "newipc", U(CLONE_NEWIPC) },
-	{ "newuser", U(CLONE_NEWUSER) },
-	{ "newpid", U(CLONE_NEWPID) },
-	{ "newnet", U(CLONE_NEWNET) },
-	{ "io", U(CLONE_IO) },
-	{ "clear_sighand", CLONE_CLEAR_SIGHAND_ },
-	{ "into_cgroup", CLONE_INTO_CGROUP_ },
-};
-#define N_FLAGS (sizeof(flag_table) / sizeof(flag_table[0]))
+#define TEXT_MAX 4096
 
-#define ALL_CLONE_FLAGS 0x3fffffff80ULL
-/* What unshare(2) accepts. */
-#define ALL_UNSHARE_FLAGS						\
-	(U(CLONE_THREAD) | U(CLONE_FS) | U(CLONE_NEWNS) | U(CLONE_SIGHAND) | \
-	 U(CLONE_VM) | U(CLONE_FILES) | U(CLONE_SYSVSEM) | U(CLONE_NEWUTS) | \
-	 U(CLONE_NEWIPC) | U(CLONE_NEWNET) | U(CLONE_NEWUSER) |		\
-	 U(CLONE_NEWPID) | U(CLONE_NEWCGROUP) | U(CLONE_NEWTIME))
-/* gVisor's SupportedCloneFlags */
-#define GVISOR_CLONE_FLAGS						\
-	(U(CLONE_VM) | U(CLONE_FS) | U(CLONE_FILES) | U(CLONE_SYSVSEM) | \
-	 U(CLONE_THREAD) | U(CLONE_SIGHAND) | U(CLONE_CHILD_SETTID) |	\
-	 U(CLONE_NEWPID) | U(CLONE_CHILD_CLEARTID) | U(CLONE_PARENT) |	\
-	 U(CLONE_PARENT_SETTID) | U(CLONE_SETTLS) | U(CLONE_NEWUSER) |	\
-	 U(CLONE_NEWUTS) | U(CLONE_NEWIPC) | U(CLONE_NEWNET) |		\
-	 U(CLONE_PTRACE) | U(CLONE_UNTRACED) | U(CLONE_IO) |		\
-	 U(CLONE_VFORK) | U(CLONE_DETACHED) | U(CLONE_NEWNS))
-#define GVISOR_UNSHARE_FLAGS \
-	(ALL_UNSHARE_FLAGS & ~(U(CLONE_NEWCGROUP) | U(CLONE_NEWTIME)))
-
-/* The same four sets as the files show them, written out by hand. */
-#define GVISOR_CLONE_TEXT						\
-	"vm fs files sighand ptrace vfork parent thread newns sysvsem "	\
-	"settls parent_settid child_cleartid detached untraced "	\
-	"child_settid newuts newipc newuser newpid newnet io\n"
-#define PERMISSIVE_CLONE_TEXT						\
-	"newtime vm fs files sighand pidfd ptrace vfork parent thread "	\
-	"newns sysvsem settls parent_settid child_cleartid detached "	\
-	"untraced child_settid newcgroup newuts newipc newuser newpid "	\
-	"newnet io clear_sighand into_cgroup\n"
-#define GVISOR_UNSHARE_TEXT						\
-	"vm fs files sighand thread newns sysvsem newuts newipc newuser " \
-	"newpid newnet\n"
-#define PERMISSIVE_UNSHARE_TEXT						\
-	"newtime vm fs files sighand thread newns sysvsem newcgroup "	\
-	"newuts newipc newuser newpid newnet\n"
-
-static const char *const rule_names[] = {
-	"unsupported_flag", "sighand_without_vm", "set_tid",
-	"thread_without_sighand", "thread_newpid", "newpid_pending",
-	"newuser_thread_fs", "bad_exit_signal", "fs_newns",
-	"unshare_vm_sighand", "unshare_thread_multithreaded",
-	"newuser_chroot", "ns_needs_cap",
-};
-#define N_RULES (sizeof(rule_names) / sizeof(rule_names[0]))
-#define ALL_RULES ((1u << N_RULES) - 1)
-
-#define GVISOR_RULES_TEXT						\
-	"+unsupported_flag\n+sighand_without_vm\n+set_tid\n"		\
-	"+thread_without_sighand\n+thread_newpid\n+newpid_pending\n"	\
-	"+newuser_thread_fs\n+bad_exit_signal\n+fs_newns\n"		\
-	"+unshare_vm_sighand\n+unshare_thread_multithreaded\n"		\
-	"+newuser_chroot\n+ns_needs_cap\n"
-/* permissive keeps the flag check: its flag sets then deny nothing */
-#define PERMISSIVE_RULES_TEXT						\
-	"+unsupported_flag\n-sighand_without_vm\n-set_tid\n"		\
-	"-thread_without_sighand\n-thread_newpid\n-newpid_pending\n"	\
-	"-newuser_thread_fs\n-bad_exit_signal\n-fs_newns\n"		\
-	"-unshare_vm_sighand\n-unshare_thread_multithreaded\n"		\
-	"-newuser_chroot\n-ns_needs_cap\n"
-#define ALL_RULES_OFF_TEXT						\
-	"-unsupported_flag\n-sighand_without_vm\n-set_tid\n"		\
-	"-thread_without_sighand\n-thread_newpid\n-newpid_pending\n"	\
-	"-newuser_thread_fs\n-bad_exit_signal\n-fs_newns\n"		\
-	"-unshare_vm_sighand\n-unshare_thread_multithreaded\n"		\
-	"-newuser_chroot\n-ns_needs_cap\n"
-
-enum { MODE_OFF, MODE_AUDIT, MODE_ENFORCE };
-enum { PROFILE_GVISOR, PROFILE_PERMISSIVE, PROFILE_CUSTOM };
-static const char *const mode_names[] = { "off", "audit", "enforce" };
-static const char *const profile_names[] = { "gvisor", "permissive",
-					     "custom" };
-
-/* --- reading and writing the files --------------------------------------- */
-
-#define TEXT_MAX 1024
-
-/* The text of every policy file at one moment. */
 struct snapshot {
 	char text[F_COUNT][TEXT_MAX];
 };
 
-static void file_path(char *path, size_t size, int file)
+static void cg_path(char *path, size_t size, const char *rel)
 {
-	snprintf(path, size, CG "%s", file_name[file]);
+	snprintf(path, size, CG "%s", rel);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names under scopes/ but add and remove, sorted, one a line. */
+static int read_scopes(char *buf, size_t size)
+{
+	char names[64][256], *sorted[64];
+	struct dirent *e;
+	size_t n = 0, i, len = 0;
+	DIR *d = opendir(CG "scopes");
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < COUNT(names)) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "add") ||
+		    !strcmp(e->d_name, "remove"))
+			continue;
+		snprintf(names[n], sizeof(names[n]), "%s", e->d_name);
+		sorted[n] = names[n];
+		n++;
+	}
+	closedir(d);
+	qsort(sorted, n, sizeof(sorted[0]), cmp_str);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += snprintf(buf + len, size - len, "%s\n", sorted[i]);
+	return 0;
+}
+
+static int read_state(int file, char *buf)
+{
+	char path[128];
+	int n;
+
+	if (file == F_SCOPES)
+		return read_scopes(buf, TEXT_MAX);
+	cg_path(path, sizeof(path), file_name[file]);
+	n = cg_read(path, buf, TEXT_MAX);
+	return n < 0 ? n : 0;
 }
 
 static int snapshot_read(struct snapshot *s)
 {
-	char path[128];
-	int i, n;
+	int i, err;
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < F_COUNT; i++) {
-		file_path(path, sizeof(path), i);
-		n = cg_read(path, s->text[i], TEXT_MAX);
-		if (n < 0)
-			return n;
-	}
-	return 0;
-}
-
-/* The same through open descriptors, for the loops that read a lot. */
-static int snapshot_pread(const int *fd, struct snapshot *s)
-{
-	ssize_t n;
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < F_COUNT; i++) {
-		n = pread(fd[i], s->text[i], TEXT_MAX - 1, 0);
-		if (n < 0)
-			return -errno;
+		err = read_state(i, s->text[i]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -193,14 +145,14 @@ static int snapshot_diff(const struct snapshot *a, const struct snapshot *b)
 	return -1;
 }
 
-/* What one write() of len bytes to a policy file returned, or -errno. */
-static ssize_t write_file(int file, const void *val, size_t len)
+/* What one write() of len bytes to path returned: the count, or -errno. */
+static ssize_t write_path(const char *rel, const void *val, size_t len)
 {
 	char path[128];
 	ssize_t n;
 	int fd;
 
-	file_path(path, sizeof(path), file);
+	cg_path(path, sizeof(path), rel);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
@@ -211,51 +163,62 @@ static ssize_t write_file(int file, const void *val, size_t len)
 	return n;
 }
 
-static ssize_t write_str(int file, const char *val)
-{
-	return write_file(file, val, strlen(val));
-}
-
 /* Write a value that must be taken: 0, or the error. */
 static int set_file(int file, const char *val)
 {
-	ssize_t n = write_str(file, val);
+	ssize_t n = write_path(file_name[file], val, strlen(val));
 
 	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? n : -EIO;
 }
 
-static const char *read_file(int file)
+/* Whether text, lines each ending in a newline, has line. */
+static int has_line(const char *text, const char *line)
 {
-	static char buf[4][TEXT_MAX];
-	static int next;
-	char path[128], *b = buf[next++ & 3];
+	size_t n = strlen(line);
+	const char *p;
 
-	file_path(path, sizeof(path), file);
-	if (cg_read(path, b, TEXT_MAX) < 0)
-		strcpy(b, "(unreadable)");
-	return b;
+	for (p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
 }
 
-/* Put a snapshot back: its profile, then its edits if custom, then mode. */
+/*
+ * Put a snapshot back: the profile, then its edits if custom, the mode,
+ * the event settings; scopes not in it are removed. locked cannot be.
+ */
 static int snapshot_restore(const struct snapshot *s)
 {
+	char scopes[TEXT_MAX], *name, *save;
+	size_t i;
 	int err;
 
 	if (!strcmp(s->text[F_PROFILE], "custom\n")) {
 		err = set_file(F_PROFILE, "gvisor");
-		err = err ?: set_file(F_CLONE, s->text[F_CLONE]);
-		err = err ?: set_file(F_UNSHARE, s->text[F_UNSHARE]);
-		err = err ?: set_file(F_RULES, s->text[F_RULES]);
+		for (i = 0; !err && i < COUNT(policy_sets); i++)
+			err = set_file(policy_sets[i], s->text[policy_sets[i]]);
 	} else {
 		err = set_file(F_PROFILE, s->text[F_PROFILE]);
 	}
-	return err ?: set_file(F_MODE, s->text[F_MODE]);
+	err = err ?: set_file(F_MODE, s->text[F_MODE]);
+	err = err ?: set_file(F_DECISIONS, s->text[F_DECISIONS]);
+	err = err ?: set_file(F_CHANNELS, s->text[F_CHANNELS]);
+	err = err ?: set_file(F_FIELDS, s->text[F_FIELDS]);
+	err = err ?: set_file(F_RATELIMIT, s->text[F_RATELIMIT]);
+	if (err || read_scopes(scopes, sizeof(scopes)))
+		return err ?: -EIO;
+	for (name = strtok_r(scopes, "\n", &save); name;
+	     name = strtok_r(NULL, "\n", &save))
+		if (!has_line(s->text[F_SCOPES], name) &&
+		    write_path("scopes/remove", name, strlen(name)) < 0)
+			return -EIO;
+	return 0;
 }
 
-/* A written value as C source, for messages. */
+/* A written value as C source, for messages; "..." if cut. */
 static const char *esc(const char *s, size_t len)
 {
-	static char buf[4][600];
+	static char buf[4][300];
 	static int next;
 	char *b = buf[next++ & 3], *p = b;
 	size_t i;
@@ -285,7 +248,7 @@ static const char *esc_s(const char *s)
 	return esc(s, strlen(s));
 }
 
-static const char *errstr(ssize_t r)
+static const char *result(ssize_t r)
 {
 	static char buf[4][64];
 	static int next;
@@ -298,334 +261,780 @@ static const char *errstr(ssize_t r)
 	return b;
 }
 
-/* --- the model: the parsers as documented, written independently -------- */
+/* Every file reads as in want; the first that does not is logged. */
+#define EXPECT_SNAPSHOT(want, got, what)				\
+	do {								\
+		int d_ = snapshot_diff(want, got);			\
+									\
+		EXPECT_EQ(-1, d_)					\
+			TH_LOG("%s: %s reads \"%s\", not \"%s\"", what,	\
+			       file_name[d_], esc_s((got)->text[d_]),	\
+			       esc_s((want)->text[d_]));		\
+	} while (0)
 
-struct model {
-	int mode, profile, locked;
-	uint64_t clone, unshare;
-	uint32_t rules;
-};
+/* --- the texts the files show, from the header's masks ------------------- */
 
-static void model_load(struct model *m, int profile)
+/* Names of the set's members in order, "none" if empty; then a newline. */
+static void set_text(char *buf, size_t size, const char *const *names,
+		     unsigned int count, uint64_t set)
 {
-	m->profile = profile;
-	m->clone = profile ? ALL_CLONE_FLAGS : GVISOR_CLONE_FLAGS;
-	m->unshare = profile ? ALL_UNSHARE_FLAGS : GVISOR_UNSHARE_FLAGS;
-	m->rules = profile ? 1u << 0 : ALL_RULES;	/* unsupported_flag */
-}
+	size_t len = 0;
+	unsigned int i;
 
-static void format_flags(char *buf, uint64_t mask)
-{
-	int bit;
-	size_t i;
-
-	*buf = '\0';
-	for (bit = 0; bit < 64; bit++)
-		for (i = 0; i < N_FLAGS; i++)
-			if ((mask & flag_table[i].bit) &&
-			    flag_table[i].bit == 1ULL << bit)
-				sprintf(buf + strlen(buf), "%s%s",
-					*buf ? " " : "", flag_table[i].name);
-	strcat(buf, *buf ? "\n" : "none\n");
-}
-
-static void model_text(const struct model *m, struct snapshot *s)
-{
-	size_t i;
-
-	memset(s, 0, sizeof(*s));
-	sprintf(s->text[F_MODE], "%s\n", mode_names[m->mode]);
-	sprintf(s->text[F_PROFILE], "%s\n", profile_names[m->profile]);
-	format_flags(s->text[F_CLONE], m->clone);
-	format_flags(s->text[F_UNSHARE], m->unshare);
-	for (i = 0; i < N_RULES; i++)
-		sprintf(s->text[F_RULES] + strlen(s->text[F_RULES]), "%c%s\n",
-			m->rules & (1u << i) ? '+' : '-', rule_names[i]);
-	sprintf(s->text[F_LOCKED], "%d\n", m->locked);
-}
-
-static int is_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-/* Text is printable ASCII and whitespace; anything else is binary. */
-static int is_text(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = buf[i];
-
-		if (!is_space(c) && (c < 0x20 || c > 0x7e))
-			return 0;
-	}
-	return 1;
-}
-
-struct word {
-	const char *p;
-	size_t n;
-};
-
-#define MAX_WORDS 256
-
-/* Words of a set are separated by whitespace or commas. */
-static int is_sep(unsigned char c)
-{
-	return is_space(c) || c == ',';
-}
-
-/* Split into words; their number, or -1 if more than MAX_WORDS. */
-static int split(const char *buf, size_t len, struct word *w)
-{
-	size_t i = 0;
-	int n = 0;
-
-	for (;;) {
-		while (i < len && is_sep(buf[i]))
-			i++;
-		if (i == len)
-			return n;
-		if (n == MAX_WORDS)
-			return -1;
-		w[n].p = buf + i;
-		while (i < len && !is_sep(buf[i]))
-			i++;
-		w[n].n = buf + i - w[n].p;
-		n++;
-	}
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static uint64_t flag_by_name(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < N_FLAGS; i++)
-		if (strlen(flag_table[i].name) == n &&
-		    !memcmp(flag_table[i].name, p, n))
-			return flag_table[i].bit;
-	return 0;
-}
-
-/*
- * clone_flags and unshare_flags: a full list of names, all-+/- edits of the
- * current set, or one 0xHEX mask; "none" alone is the empty list. A number
- * word of 20 characters or more, or wider than 64 bits, is ERANGE; anything
- * else wrong is EINVAL.
- */
-static int model_flags(const char *buf, size_t len, uint64_t valid,
-		       uint64_t old, uint64_t *out)
-{
-	uint64_t seen = 0, set = 0, add = 0, del = 0;
-	struct word w[MAX_WORDS];
-	int n, i, signs = 0, nones = 0;
-
-	if (!is_text(buf, len))
-		return -EINVAL;
-	n = split(buf, len, w);
-	if (n <= 0)
-		return -EINVAL;
-	if (w[0].n > 2 && w[0].p[0] == '0' &&
-	    (w[0].p[1] == 'x' || w[0].p[1] == 'X')) {
-		uint64_t v = 0;
-		size_t k;
-
-		if (n > 1)
-			return -EINVAL;
-		if (w[0].n >= 20)
-			return -ERANGE;
-		for (k = 2; k < w[0].n; k++)
-			if (hex_digit(w[0].p[k]) < 0)
-				return -EINVAL;
-		for (k = 2; k < w[0].n; k++) {
-			if (v >> 60)
-				return -ERANGE;
-			v = v << 4 | hex_digit(w[0].p[k]);
-		}
-		if (v & ~valid)
-			return -EINVAL;
-		*out = v;
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		const char *p = w[i].p;
-		size_t k = w[i].n;
-		char sign = 0;
-		uint64_t b;
-
-		if (*p == '+' || *p == '-') {
-			sign = *p++;
-			k--;
-			signs++;
-		}
-		if (!k)
-			return -EINVAL;
-		if (!sign && k == 4 && !memcmp(p, "none", 4)) {
-			nones++;
-			continue;
-		}
-		b = flag_by_name(p, k);
-		if (!b || !(b & valid) || (seen & b))
-			return -EINVAL;
-		seen |= b;
-		if (sign == '+')
-			add |= b;
-		else if (sign == '-')
-			del |= b;
-		else
-			set |= b;
-	}
-	if (signs && signs != n)
-		return -EINVAL;
-	if (nones && n > 1)
-		return -EINVAL;
-	*out = signs ? (old | add) & ~del : set;
-	return 0;
-}
-
-/* rules: one or more +name / -name words, each rule at most once. */
-static int model_rules(const char *buf, size_t len, uint32_t old,
-		       uint32_t *out)
-{
-	uint32_t add = 0, del = 0, b;
-	struct word w[MAX_WORDS];
-	int n, i;
-	size_t r;
-
-	if (!is_text(buf, len))
-		return -EINVAL;
-	n = split(buf, len, w);
-	if (n <= 0)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (w[i].n < 2 || (w[i].p[0] != '+' && w[i].p[0] != '-'))
-			return -EINVAL;
-		for (r = 0; r < N_RULES; r++)
-			if (strlen(rule_names[r]) == w[i].n - 1 &&
-			    !memcmp(rule_names[r], w[i].p + 1, w[i].n - 1))
-				break;
-		if (r == N_RULES)
-			return -EINVAL;
-		b = 1u << r;
-		if ((add | del) & b)
-			return -EINVAL;
-		if (w[i].p[0] == '+')
-			add |= b;
-		else
-			del |= b;
-	}
-	*out = (old | add) & ~del;
-	return 0;
-}
-
-/* mode, profile and locked: one name, optionally one newline after it. */
-static int model_name(const char *buf, size_t len, const char *const *names,
-		      int count)
-{
-	int i;
-
-	if (memchr(buf, '\0', len))
-		return -EINVAL;
-	if (len && buf[len - 1] == '\n')
-		len--;
+	buf[0] = '\0';
 	for (i = 0; i < count; i++)
-		if (strlen(names[i]) == len && !memcmp(names[i], buf, len))
-			return i;
-	return -EINVAL;
+		if ((set >> i & 1) && names[i])
+			len += snprintf(buf + len, size - len, "%s%s",
+					len ? " " : "", names[i]);
+	snprintf(buf + len, size - len, "%s\n", len ? "" : "none");
 }
+
+static void rules_text(char *buf, size_t size, uint32_t on)
+{
+	size_t len = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < CG_N_RULES; i++)
+		len += snprintf(buf + len, size - len, "%c%s\n",
+				on >> i & 1 ? '+' : '-', cg_rule_names[i]);
+}
+
+enum { GVISOR, PERMISSIVE };
+
+/* What each file a profile sets reads after that profile was written. */
+static void profile_texts(struct snapshot *s, int profile)
+{
+	int p = profile == PERMISSIVE;
+
+	snprintf(s->text[F_PROFILE], TEXT_MAX, "%s\n", profile_names[profile]);
+	set_text(s->text[F_CLONE], TEXT_MAX, flag_names, 64,
+		 p ? CLONEGATE_LINUX_FLAGS : CLONEGATE_GVISOR_CLONE_FLAGS);
+	set_text(s->text[F_UNSHARE], TEXT_MAX, flag_names, 64,
+		 p ? CLONEGATE_LINUX_UNSHARE_FLAGS :
+		     CLONEGATE_GVISOR_UNSHARE_FLAGS);
+	set_text(s->text[F_SETNS], TEXT_MAX, ns_names, 64,
+		 p ? CLONEGATE_LINUX_NS_TYPES : CLONEGATE_GVISOR_NS_TYPES);
+	rules_text(s->text[F_RULES], TEXT_MAX,
+		   p ? 1u << RULE_UNSUPPORTED_FLAG : ALL_RULES);
+}
+
+/* The event settings a loaded module starts with. */
+static void default_events(struct snapshot *s)
+{
+	set_text(s->text[F_DECISIONS], TEXT_MAX, decision_names,
+		 COUNT(decision_names),
+		 1u << CLONEGATE_EV_DENIED | 1u << CLONEGATE_EV_AUDITED);
+	set_text(s->text[F_CHANNELS], TEXT_MAX, channel_names,
+		 COUNT(channel_names), (1u << COUNT(channel_names)) - 1);
+	set_text(s->text[F_FIELDS], TEXT_MAX, field_names, COUNT(field_names),
+		 ((1u << CLONEGATE_FIELD_COUNT) - 1) & ~CLONEGATE_FIELD_CWD);
+}
+
+/* --- every test starts from gvisor, audit, default events ---------------- */
 
 /*
- * What write() of this value returns (len, or 0 for an empty write, which
- * sysfs never passes on, or -errno), applying it to the model if taken.
+ * Saves every file, then sets the profile gvisor, the mode audit and the
+ * default event settings; the rate limit and the scopes stay as they are.
+ * A missing module or a locked policy is a SKIP: nothing can be written.
  */
-static ssize_t model_write(struct model *m, int file, const char *buf,
-			   size_t len)
-{
-	static const char *const one[] = { "1" };
-	uint64_t v;
-	uint32_t r32;
-	int r;
-
-	if (!len)
-		return 0;
-	switch (file) {
-	case F_MODE:
-		r = model_name(buf, len, mode_names, 3);
-		if (r >= 0)
-			m->mode = r;
-		break;
-	case F_PROFILE:
-		/* custom is what a profile becomes, never one to load */
-		r = model_name(buf, len, profile_names, 2);
-		if (r >= 0)
-			model_load(m, r);
-		break;
-	case F_CLONE:
-	case F_UNSHARE:
-		r = model_flags(buf, len,
-				file == F_CLONE ? ALL_CLONE_FLAGS :
-						  ALL_UNSHARE_FLAGS,
-				file == F_CLONE ? m->clone : m->unshare, &v);
-		if (!r) {
-			*(file == F_CLONE ? &m->clone : &m->unshare) = v;
-			m->profile = PROFILE_CUSTOM;
-		}
-		break;
-	case F_RULES:
-		r = model_rules(buf, len, m->rules, &r32);
-		if (!r) {
-			m->rules = r32;
-			m->profile = PROFILE_CUSTOM;
-		}
-		break;
-	default:
-		r = model_name(buf, len, one, 1);
-		if (r >= 0)
-			m->locked = 1;
-		break;
-	}
-	return r < 0 ? r : (ssize_t)len;
-}
-
-/* --- the fixture: every test starts from gvisor + audit and puts back ---- */
-
 static void policy_setup(struct __test_metadata *_metadata,
 			 struct snapshot *saved)
 {
-	/* basic_test fails when the module is missing; here it is a skip */
+	struct snapshot start;
+
 	if (!cg_loaded())
 		SKIP(_exit(255), "clonegate is not loaded");
 	ASSERT_EQ(0, snapshot_read(saved));
 	if (strcmp(saved->text[F_LOCKED], "0\n"))
-		SKIP(_exit(255), "policy is locked: nothing can be written");
+		SKIP(_exit(255), "the policy is locked: nothing can be written");
+	default_events(&start);
 	ASSERT_EQ(0, cg_policy("gvisor", "audit"));
+	ASSERT_EQ(0, set_file(F_DECISIONS, start.text[F_DECISIONS]));
+	ASSERT_EQ(0, set_file(F_CHANNELS, start.text[F_CHANNELS]));
+	ASSERT_EQ(0, set_file(F_FIELDS, start.text[F_FIELDS]));
 }
 
 static void policy_teardown(struct __test_metadata *_metadata,
 			    const struct snapshot *saved)
 {
 	struct snapshot now;
-	int d;
 
 	EXPECT_EQ(0, snapshot_restore(saved));
 	ASSERT_EQ(0, snapshot_read(&now));
-	d = snapshot_diff(saved, &now);
-	EXPECT_EQ(-1, d) TH_LOG("teardown left %s \"%s\", not \"%s\"",
-				file_name[d], esc_s(now.text[d]),
-				esc_s(saved->text[d]));
+	EXPECT_SNAPSHOT(saved, &now, "after the test, put back");
 }
+
+/* --- a refused write: its errno, and nothing changes --------------------- */
+
+FIXTURE(refused) {
+	struct snapshot saved;
+};
+
+enum { WHOLE, PAST_MAX, PAST_PAGE };
+
+FIXTURE_VARIANT(refused) {
+	int file;
+	const char *val;
+	size_t len;
+	int size;	/* WHOLE, or val padded with spaces past a limit */
+	size_t split;	/* written in two write()s cut here, each refused */
+	int err;	/* 0: a write of zero bytes, which returns 0 */
+};
+
+/* sizeof, not strlen: some values hold a NUL */
+#define REFUSED(id, f, v, e)						\
+	FIXTURE_VARIANT_ADD(refused, id) {				\
+		.file = f, .val = v, .len = sizeof(v) - 1, .err = e,	\
+	}
+/* Past 1024 bytes, then past a page (sysfs passes the first page only). */
+#define OVERSIZE(id, f, v)						\
+	FIXTURE_VARIANT_ADD(refused, id##_past_1024_bytes) {		\
+		.file = f, .val = v, .len = sizeof(v) - 1,		\
+		.size = PAST_MAX, .err = E2BIG,				\
+	};								\
+	FIXTURE_VARIANT_ADD(refused, id##_past_a_page) {		\
+		.file = f, .val = v, .len = sizeof(v) - 1,		\
+		.size = PAST_PAGE, .err = E2BIG,			\
+	}
+/* A value written in two halves: sysfs passes each as a whole value. */
+#define SPLIT(id, f, v, at)						\
+	FIXTURE_VARIANT_ADD(refused, id) {				\
+		.file = f, .val = v, .len = sizeof(v) - 1, .split = at,	\
+		.err = EINVAL,						\
+	}
+#define ZERO_BYTES(id, f)						\
+	FIXTURE_VARIANT_ADD(refused, id) { .file = f, .val = "" }
+
+/*
+ * The heads of the oversized values, and the values cut in two, are values
+ * the file takes: only their length or the cut refuses them.
+ */
+REFUSED(mode_unknown_name, F_MODE, "enforcing", EINVAL);
+REFUSED(mode_whitespace_only, F_MODE, " \n", EINVAL);
+ZERO_BYTES(mode_zero_bytes, F_MODE);
+REFUSED(mode_embedded_nul, F_MODE, "enforce\0", EINVAL);
+OVERSIZE(mode, F_MODE, "enforce");
+REFUSED(mode_number, F_MODE, "2", EINVAL);
+REFUSED(mode_two_names, F_MODE, "enforce\nenforce", EINVAL);
+REFUSED(mode_byte_above_0x7f, F_MODE, "enforce\xa0", EINVAL);
+SPLIT(mode_split, F_MODE, "enforce", 3);
+
+REFUSED(profile_unknown_name, F_PROFILE, "default", EINVAL);
+REFUSED(profile_whitespace_only, F_PROFILE, "\n", EINVAL);
+ZERO_BYTES(profile_zero_bytes, F_PROFILE);
+REFUSED(profile_embedded_nul, F_PROFILE, "permissive\0", EINVAL);
+OVERSIZE(profile, F_PROFILE, "permissive");
+REFUSED(profile_number, F_PROFILE, "1", EINVAL);
+REFUSED(profile_two_names, F_PROFILE, "permissive permissive", EINVAL);
+REFUSED(profile_byte_above_0x7f, F_PROFILE, "permissive\xff", EINVAL);
+REFUSED(profile_custom, F_PROFILE, "custom\n", EINVAL);
+SPLIT(profile_split, F_PROFILE, "permissive", 6);
+
+REFUSED(clone_flags_unknown_name, F_CLONE, "+nosuch", EINVAL);
+REFUSED(clone_flags_whitespace_only, F_CLONE, " ,\t\n", EINVAL);
+ZERO_BYTES(clone_flags_zero_bytes, F_CLONE);
+REFUSED(clone_flags_embedded_nul, F_CLONE, "+newcgroup\0", EINVAL);
+OVERSIZE(clone_flags, F_CLONE, "+newcgroup");
+REFUSED(clone_flags_decimal, F_CLONE, "256", EINVAL);
+REFUSED(clone_flags_duplicate, F_CLONE, "+newcgroup +newcgroup", EINVAL);
+REFUSED(clone_flags_mixed_forms, F_CLONE, "+newcgroup vm", EINVAL);
+REFUSED(clone_flags_byte_above_0x7f, F_CLONE, "+newcgroup\xa0+newtime",
+	EINVAL);
+REFUSED(clone_flags_undefined_bit, F_CLONE, "0x4000000000", EINVAL);
+REFUSED(clone_flags_wider_than_64_bits, F_CLONE, "0x10000000000000000",
+	ERANGE);
+SPLIT(clone_flags_split, F_CLONE, "+newcgroup", 5);
+
+REFUSED(unshare_flags_unknown_name, F_UNSHARE, "+nosuch", EINVAL);
+REFUSED(unshare_flags_whitespace_only, F_UNSHARE, "\t\n", EINVAL);
+ZERO_BYTES(unshare_flags_zero_bytes, F_UNSHARE);
+REFUSED(unshare_flags_embedded_nul, F_UNSHARE, "+newcgroup\0", EINVAL);
+OVERSIZE(unshare_flags, F_UNSHARE, "+newcgroup");
+REFUSED(unshare_flags_decimal, F_UNSHARE, "33554432", EINVAL);
+REFUSED(unshare_flags_duplicate, F_UNSHARE, "+newcgroup -newcgroup",
+	EINVAL);
+REFUSED(unshare_flags_mixed_forms, F_UNSHARE, "newns -newnet", EINVAL);
+REFUSED(unshare_flags_byte_above_0x7f, F_UNSHARE, "+newcgroup\xa0+newtime",
+	EINVAL);
+REFUSED(unshare_flags_clone_only_flag, F_UNSHARE, "+pidfd", EINVAL);
+REFUSED(unshare_flags_wider_than_64_bits, F_UNSHARE, "0x10000000000000000",
+	ERANGE);
+SPLIT(unshare_flags_split, F_UNSHARE, "+newcgroup", 5);
+
+REFUSED(setns_types_unknown_name, F_SETNS, "+newpid", EINVAL);
+REFUSED(setns_types_whitespace_only, F_SETNS, " \n", EINVAL);
+ZERO_BYTES(setns_types_zero_bytes, F_SETNS);
+REFUSED(setns_types_embedded_nul, F_SETNS, "+pid\0", EINVAL);
+OVERSIZE(setns_types, F_SETNS, "+pid");
+REFUSED(setns_types_decimal, F_SETNS, "1073741824", EINVAL);
+REFUSED(setns_types_duplicate, F_SETNS, "net net", EINVAL);
+REFUSED(setns_types_mixed_forms, F_SETNS, "net +ipc", EINVAL);
+REFUSED(setns_types_byte_above_0x7f, F_SETNS, "+pid\xa0+user", EINVAL);
+REFUSED(setns_types_not_a_namespace, F_SETNS, "0x100", EINVAL);
+REFUSED(setns_types_wider_than_64_bits, F_SETNS, "0x10000000000000000",
+	ERANGE);
+SPLIT(setns_types_split, F_SETNS, "+user", 3);
+
+REFUSED(rules_unknown_name, F_RULES, "-nosuch", EINVAL);
+REFUSED(rules_whitespace_only, F_RULES, "\n\n", EINVAL);
+ZERO_BYTES(rules_zero_bytes, F_RULES);
+REFUSED(rules_embedded_nul, F_RULES, "-set_tid\0", EINVAL);
+OVERSIZE(rules, F_RULES, "-set_tid");
+REFUSED(rules_number, F_RULES, "-1", EINVAL);
+REFUSED(rules_duplicate, F_RULES, "-set_tid -set_tid", EINVAL);
+REFUSED(rules_mixed_forms, F_RULES, "-set_tid fs_newns", EINVAL);
+REFUSED(rules_without_sign, F_RULES, "set_tid", EINVAL);
+REFUSED(rules_byte_above_0x7f, F_RULES, "-set_tid\xa0-fs_newns", EINVAL);
+REFUSED(rules_flag_name, F_RULES, "-vm", EINVAL);
+REFUSED(rules_removed_rule, F_RULES, "-newuser_chroot", EINVAL);
+SPLIT(rules_split, F_RULES, "-set_tid", 5);
+
+REFUSED(decisions_unknown_name, F_DECISIONS, "+nosuch", EINVAL);
+REFUSED(decisions_whitespace_only, F_DECISIONS, " ", EINVAL);
+ZERO_BYTES(decisions_zero_bytes, F_DECISIONS);
+REFUSED(decisions_embedded_nul, F_DECISIONS, "+allowed\0", EINVAL);
+OVERSIZE(decisions, F_DECISIONS, "+allowed");
+REFUSED(decisions_mask, F_DECISIONS, "0x7", EINVAL);
+REFUSED(decisions_duplicate, F_DECISIONS, "denied denied", EINVAL);
+REFUSED(decisions_mixed_forms, F_DECISIONS, "denied +allowed", EINVAL);
+REFUSED(decisions_byte_above_0x7f, F_DECISIONS, "+allowed\xa0", EINVAL);
+REFUSED(decisions_channel_name, F_DECISIONS, "-dev", EINVAL);
+SPLIT(decisions_split, F_DECISIONS, "+allowed", 4);
+
+REFUSED(channels_unknown_name, F_CHANNELS, "-nosuch", EINVAL);
+REFUSED(channels_whitespace_only, F_CHANNELS, "\n", EINVAL);
+ZERO_BYTES(channels_zero_bytes, F_CHANNELS);
+REFUSED(channels_embedded_nul, F_CHANNELS, "-dev\0", EINVAL);
+OVERSIZE(channels, F_CHANNELS, "-dev");
+REFUSED(channels_mask, F_CHANNELS, "0x1", EINVAL);
+REFUSED(channels_duplicate, F_CHANNELS, "-dev +dev", EINVAL);
+REFUSED(channels_mixed_forms, F_CHANNELS, "audit -dev", EINVAL);
+REFUSED(channels_byte_above_0x7f, F_CHANNELS, "-dev\xa0-trace", EINVAL);
+REFUSED(channels_decision_name, F_CHANNELS, "+allowed", EINVAL);
+SPLIT(channels_split, F_CHANNELS, "-trace", 3);
+
+REFUSED(context_fields_unknown_name, F_FIELDS, "+nosuch", EINVAL);
+REFUSED(context_fields_whitespace_only, F_FIELDS, "\t", EINVAL);
+ZERO_BYTES(context_fields_zero_bytes, F_FIELDS);
+REFUSED(context_fields_embedded_nul, F_FIELDS, "+cwd\0", EINVAL);
+OVERSIZE(context_fields, F_FIELDS, "+cwd");
+REFUSED(context_fields_mask, F_FIELDS, "0x80", EINVAL);
+REFUSED(context_fields_duplicate, F_FIELDS, "time time", EINVAL);
+REFUSED(context_fields_mixed_forms, F_FIELDS, "time +cwd", EINVAL);
+REFUSED(context_fields_byte_above_0x7f, F_FIELDS, "+cwd\xa0-time", EINVAL);
+REFUSED(context_fields_channel_name, F_FIELDS, "+audit", EINVAL);
+SPLIT(context_fields_split, F_FIELDS, "+cwd", 2);
+
+REFUSED(ratelimit_not_a_number, F_RATELIMIT, "many", EINVAL);
+REFUSED(ratelimit_whitespace_only, F_RATELIMIT, " \n", EINVAL);
+ZERO_BYTES(ratelimit_zero_bytes, F_RATELIMIT);
+REFUSED(ratelimit_embedded_nul, F_RATELIMIT, "7\0 3", EINVAL);
+OVERSIZE(ratelimit, F_RATELIMIT, "7 3");
+REFUSED(ratelimit_hex, F_RATELIMIT, "0x7 3", EINVAL);
+REFUSED(ratelimit_three_numbers, F_RATELIMIT, "7 3 3", EINVAL);
+REFUSED(ratelimit_burst_without_rate, F_RATELIMIT, "7", EINVAL);
+REFUSED(ratelimit_zero_rate, F_RATELIMIT, "7 0", EINVAL);
+REFUSED(ratelimit_byte_above_0x7f, F_RATELIMIT, "7\xa0" "3", EINVAL);
+REFUSED(ratelimit_wider_than_32_bits, F_RATELIMIT, "4294967296 3", ERANGE);
+SPLIT(ratelimit_split, F_RATELIMIT, "7 3", 1);
+
+/* never a value that is "1" once whitespace is dropped, but "1\0" */
+REFUSED(locked_unknown_name, F_LOCKED, "yes", EINVAL);
+REFUSED(locked_whitespace_only, F_LOCKED, "\n", EINVAL);
+ZERO_BYTES(locked_zero_bytes, F_LOCKED);
+REFUSED(locked_embedded_nul, F_LOCKED, "1\0", EINVAL);
+OVERSIZE(locked, F_LOCKED, "0");
+REFUSED(locked_unlock, F_LOCKED, "0\n", EINVAL);
+REFUSED(locked_two_values, F_LOCKED, "0 0", EINVAL);
+REFUSED(locked_byte_above_0x7f, F_LOCKED, "\xb9", EINVAL);
+
+FIXTURE_SETUP(refused)
+{
+	policy_setup(_metadata, &self->saved);
+}
+
+FIXTURE_TEARDOWN(refused)
+{
+	policy_teardown(_metadata, &self->saved);
+}
+
+TEST_F(refused, errno_and_every_file_as_before)
+{
+	const char *f = file_name[variant->file];
+	size_t len = variant->len;
+	struct snapshot before, after;
+	char *buf = (char *)variant->val;
+	ssize_t r, r2 = 0;
+
+	if (variant->size != WHOLE) {
+		len = variant->size == PAST_MAX ? 1025 :
+			(size_t)sysconf(_SC_PAGESIZE) + 16;
+		buf = malloc(len);
+		ASSERT_TRUE(buf != NULL);
+		memset(buf, ' ', len);
+		memcpy(buf, variant->val, variant->len);
+	}
+	ASSERT_EQ(0, snapshot_read(&before));
+	if (variant->split) {
+		char path[128];
+		int fd;
+
+		cg_path(path, sizeof(path), f);
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+		r = write(fd, buf, variant->split);
+		if (r < 0)
+			r = -errno;
+		r2 = write(fd, buf + variant->split, len - variant->split);
+		if (r2 < 0)
+			r2 = -errno;
+		close(fd);
+		EXPECT_EQ(-variant->err, r2)
+			TH_LOG("%s <- \"%s\" after \"%s\": want %s, got %s", f,
+			       esc(buf + variant->split, len - variant->split),
+			       esc(buf, variant->split),
+			       strerror(variant->err), result(r2));
+		len = variant->split;
+	} else {
+		r = write_path(f, buf, len);
+	}
+	EXPECT_EQ(-variant->err, r)
+		TH_LOG("%s <- %zu bytes \"%s\"%s: want %s, got %s", f, len,
+		       esc(buf, len < 40 ? len : 40), len < 40 ? "" : "...",
+		       variant->err ? strerror(variant->err) : "0 bytes taken",
+		       result(r));
+	ASSERT_EQ(0, snapshot_read(&after));
+	EXPECT_SNAPSHOT(&before, &after, "after the refused write");
+	if (buf != variant->val)
+		free(buf);
+}
+
+/* --- an accepted write: what reads back ---------------------------------- */
+
+FIXTURE(taken) {
+	struct snapshot saved;
+};
+
+FIXTURE_VARIANT(taken) {
+	int prep_file;		/* written first, with prep; none if !prep */
+	const char *prep;
+	int file;
+	const char *val;	/* NULL: the file's own text */
+	const char *want;	/* NULL: the text it had */
+	int custom;		/* the profile then reads custom */
+};
+
+#define TAKEN(id) FIXTURE_VARIANT_ADD(taken, id)
+
+/*
+ * *_readback_writes_back: the text a file reads is a value it takes, and
+ * one that changes nothing but the profile, which any edit makes custom.
+ */
+TAKEN(mode_off) {
+	.file = F_MODE, .val = "off", .want = "off\n",
+};
+TAKEN(mode_enforce) {
+	.file = F_MODE, .val = "enforce\n", .want = "enforce\n",
+};
+TAKEN(mode_audit) {
+	.prep_file = F_MODE, .prep = "off",
+	.file = F_MODE, .val = "audit", .want = "audit\n",
+};
+TAKEN(mode_keeps_an_edited_policy) {
+	.prep_file = F_CLONE, .prep = "+newcgroup",
+	.file = F_MODE, .val = "enforce", .want = "enforce\n",
+};
+
+TAKEN(clone_flags_gvisor_readback_writes_back) {
+	.file = F_CLONE, .custom = 1,
+};
+TAKEN(clone_flags_permissive_readback_writes_back) {
+	.prep_file = F_PROFILE, .prep = "permissive",
+	.file = F_CLONE, .custom = 1,
+};
+TAKEN(clone_flags_none_readback_writes_back) {
+	.prep_file = F_CLONE, .prep = "none",
+	.file = F_CLONE, .custom = 1,
+};
+TAKEN(clone_flags_edit_of_current_set) {
+	.prep_file = F_CLONE, .prep = "vm fs newnet",
+	.file = F_CLONE, .val = "+newcgroup -newnet",
+	.want = "vm fs newcgroup\n", .custom = 1,
+};
+TAKEN(clone_flags_noop_edit_makes_custom) {
+	.file = F_CLONE, .val = "+vm -newcgroup", .custom = 1,
+};
+TAKEN(clone_flags_7x_names) {
+	.file = F_CLONE, .val = "empty_mntns,nnp pidfd_autokill\tautoreap\n",
+	.want = "autoreap nnp pidfd_autokill empty_mntns\n", .custom = 1,
+};
+TAKEN(clone_flags_hex_reads_as_names) {
+	.file = F_CLONE, .val = "0x3c00000100",
+	.want = "vm autoreap nnp pidfd_autokill empty_mntns\n", .custom = 1,
+};
+
+TAKEN(unshare_flags_gvisor_readback_writes_back) {
+	.file = F_UNSHARE, .custom = 1,
+};
+TAKEN(unshare_flags_permissive_readback_writes_back) {
+	.prep_file = F_PROFILE, .prep = "permissive",
+	.file = F_UNSHARE, .custom = 1,
+};
+TAKEN(unshare_flags_edit_of_current_set) {
+	.prep_file = F_UNSHARE, .prep = "newns newnet",
+	.file = F_UNSHARE, .val = "-newnet +newcgroup",
+	.want = "newns newcgroup\n", .custom = 1,
+};
+TAKEN(unshare_flags_noop_edit_makes_custom) {
+	.file = F_UNSHARE, .val = "+newnet", .custom = 1,
+};
+TAKEN(unshare_flags_hex_reads_as_names) {
+	.file = F_UNSHARE, .val = "0x2000000", .want = "newcgroup\n",
+	.custom = 1,
+};
+
+TAKEN(setns_types_gvisor_readback_writes_back) {
+	.file = F_SETNS, .custom = 1,
+};
+TAKEN(setns_types_permissive_readback_writes_back) {
+	.prep_file = F_PROFILE, .prep = "permissive",
+	.file = F_SETNS, .custom = 1,
+};
+TAKEN(setns_types_none_readback_writes_back) {
+	.prep_file = F_SETNS, .prep = "none",
+	.file = F_SETNS, .custom = 1,
+};
+TAKEN(setns_types_list_reads_in_bit_order) {
+	.file = F_SETNS, .val = "net uts", .want = "uts net\n", .custom = 1,
+};
+TAKEN(setns_types_edit_of_current_set) {
+	.prep_file = F_SETNS, .prep = "mnt net",
+	.file = F_SETNS, .val = "-mnt +pid", .want = "pid net\n", .custom = 1,
+};
+TAKEN(setns_types_noop_edit_makes_custom) {
+	.file = F_SETNS, .val = "+net", .custom = 1,
+};
+TAKEN(setns_types_hex_reads_as_names) {
+	.file = F_SETNS, .val = "0x40000000", .want = "net\n", .custom = 1,
+};
+
+TAKEN(rules_gvisor_readback_writes_back) {
+	.file = F_RULES, .custom = 1,
+};
+TAKEN(rules_permissive_readback_writes_back) {
+	.prep_file = F_PROFILE, .prep = "permissive",
+	.file = F_RULES, .custom = 1,
+};
+TAKEN(rules_some_off_readback_writes_back) {
+	.prep_file = F_RULES, .prep = "-set_tid -ns_needs_cap",
+	.file = F_RULES, .custom = 1,
+};
+TAKEN(rules_noop_edit_makes_custom) {
+	.file = F_RULES, .val = "+set_tid", .custom = 1,
+};
+
+TAKEN(decisions_default_readback_writes_back) {
+	.file = F_DECISIONS,
+};
+TAKEN(decisions_edit_of_current_set) {
+	.file = F_DECISIONS, .val = "+allowed -audited",
+	.want = "allowed denied\n",
+};
+TAKEN(decisions_list_reads_in_order) {
+	.file = F_DECISIONS, .val = "audited allowed",
+	.want = "allowed audited\n",
+};
+TAKEN(decisions_none) {
+	.file = F_DECISIONS, .val = "none", .want = "none\n",
+};
+
+TAKEN(channels_default_readback_writes_back) {
+	.file = F_CHANNELS,
+};
+TAKEN(channels_edit_of_current_set) {
+	.file = F_CHANNELS, .val = "-dev", .want = "audit trace\n",
+};
+TAKEN(channels_none) {
+	.file = F_CHANNELS, .val = "none\n", .want = "none\n",
+};
+
+TAKEN(context_fields_default_readback_writes_back) {
+	.file = F_FIELDS,
+};
+TAKEN(context_fields_list_reads_in_order) {
+	.file = F_FIELDS, .val = "process_name time",
+	.want = "time process_name\n",
+};
+TAKEN(context_fields_edit_of_current_set) {
+	.prep_file = F_FIELDS, .prep = "time",
+	.file = F_FIELDS, .val = "+cwd -time", .want = "cwd\n",
+};
+
+TAKEN(ratelimit_readback_writes_back) {
+	.prep_file = F_RATELIMIT, .prep = "7 3",
+	.file = F_RATELIMIT,
+};
+TAKEN(ratelimit_no_limit) {
+	.file = F_RATELIMIT, .val = "0", .want = "0\n",
+};
+TAKEN(ratelimit_burst_and_rate) {
+	.file = F_RATELIMIT, .val = " 9\t4\n", .want = "9 4\n",
+};
+
+FIXTURE_SETUP(taken)
+{
+	policy_setup(_metadata, &self->saved);
+}
+
+FIXTURE_TEARDOWN(taken)
+{
+	policy_teardown(_metadata, &self->saved);
+}
+
+TEST_F(taken, reads_back_and_nothing_else_changes)
+{
+	const char *f = file_name[variant->file];
+	struct snapshot before, want, after;
+	const char *val;
+	ssize_t r;
+
+	if (variant->prep) {
+		ASSERT_EQ(0, set_file(variant->prep_file, variant->prep))
+			TH_LOG("%s <- \"%s\"", file_name[variant->prep_file],
+			       variant->prep);
+	}
+	ASSERT_EQ(0, snapshot_read(&before));
+	want = before;
+	val = variant->val ?: before.text[variant->file];
+	if (variant->want)
+		snprintf(want.text[variant->file], TEXT_MAX, "%s",
+			 variant->want);
+	if (variant->custom)
+		snprintf(want.text[F_PROFILE], TEXT_MAX, "custom\n");
+	r = write_path(f, val, strlen(val));
+	ASSERT_EQ((ssize_t)strlen(val), r)
+		TH_LOG("%s <- \"%s\": %s", f, esc_s(val), result(r));
+	ASSERT_EQ(0, snapshot_read(&after));
+	EXPECT_SNAPSHOT(&want, &after, esc_s(val));
+}
+
+/* --- a profile write: the whole profile, and the mode kept --------------- */
+
+FIXTURE(profile) {
+	struct snapshot saved;
+};
+
+FIXTURE_VARIANT(profile) {
+	int profile;
+	const char *val;
+	const char *mode;
+	/* documented text, written out as a check on the header's masks */
+	const char *setns_text;
+	const char *clone_tail;
+};
+
+FIXTURE_VARIANT_ADD(profile, gvisor_in_enforce) {
+	.profile = GVISOR, .val = "gvisor", .mode = "enforce",
+	.setns_text = "mnt uts ipc net\n",
+	.clone_tail = " newuser newpid newnet io\n",
+};
+
+FIXTURE_VARIANT_ADD(profile, gvisor_in_off) {
+	.profile = GVISOR, .val = "gvisor\n", .mode = "off",
+	.setns_text = "mnt uts ipc net\n",
+	.clone_tail = " newuser newpid newnet io\n",
+};
+
+FIXTURE_VARIANT_ADD(profile, permissive_in_enforce) {
+	.profile = PERMISSIVE, .val = "permissive\n", .mode = "enforce",
+	.setns_text = "time mnt cgroup uts ipc user pid net\n",
+	.clone_tail = " into_cgroup autoreap nnp pidfd_autokill empty_mntns\n",
+};
+
+FIXTURE_VARIANT_ADD(profile, permissive_in_audit) {
+	.profile = PERMISSIVE, .val = "permissive", .mode = "audit",
+	.setns_text = "time mnt cgroup uts ipc user pid net\n",
+	.clone_tail = " into_cgroup autoreap nnp pidfd_autokill empty_mntns\n",
+};
+
+FIXTURE_SETUP(profile)
+{
+	policy_setup(_metadata, &self->saved);
+}
+
+FIXTURE_TEARDOWN(profile)
+{
+	policy_teardown(_metadata, &self->saved);
+}
+
+/* Every edit undone, every set as the profile has it, the mode kept. */
+TEST_F(profile, loads_whole_and_keeps_the_mode)
+{
+	struct snapshot before, want, after;
+	const char *clone;
+	ssize_t r;
+
+	/* the flag check off first: other tasks' calls go on meanwhile */
+	ASSERT_EQ(0, set_file(F_RULES, "-unsupported_flag +set_tid"));
+	ASSERT_EQ(0, set_file(F_CLONE, "vm"));
+	ASSERT_EQ(0, set_file(F_UNSHARE, "0x0"));
+	ASSERT_EQ(0, set_file(F_SETNS, "none"));
+	ASSERT_EQ(0, set_file(F_MODE, variant->mode));
+	ASSERT_EQ(0, snapshot_read(&before));
+	ASSERT_STREQ("custom\n", before.text[F_PROFILE]);
+	want = before;
+	profile_texts(&want, variant->profile);
+	r = write_path("profile", variant->val, strlen(variant->val));
+	ASSERT_EQ((ssize_t)strlen(variant->val), r) TH_LOG("%s", result(r));
+	ASSERT_EQ(0, snapshot_read(&after));
+	EXPECT_SNAPSHOT(&want, &after, esc_s(variant->val));
+	EXPECT_STREQ(variant->setns_text, after.text[F_SETNS]);
+	clone = after.text[F_CLONE];
+	EXPECT_STREQ(variant->clone_tail,
+		     clone + strlen(clone) - strlen(variant->clone_tail));
+}
+
+/* --- read-only files ----------------------------------------------------- */
+
+/* Counters only grow: a write attempt must not have reset one. */
+#define OP_COUNTERS(X, op)						\
+	X(stats_##op##_allowed, "stats/" #op "_allowed", 1)		\
+	X(stats_##op##_denied, "stats/" #op "_denied", 1)		\
+	X(stats_##op##_audited, "stats/" #op "_audited", 1)
+#define READ_ONLY_FILES(X)						\
+	X(version, "version", 0)					\
+	X(health, "health", 0)						\
+	X(hook_backend, "hook_backend", 0)				\
+	OP_COUNTERS(X, clone) OP_COUNTERS(X, clone3)			\
+	OP_COUNTERS(X, fork) OP_COUNTERS(X, vfork)			\
+	OP_COUNTERS(X, unshare) OP_COUNTERS(X, setns)			\
+	X(stats_clone_calls, "stats/clone_calls", 1)			\
+	X(stats_unshare_calls, "stats/unshare_calls", 1)		\
+	X(stats_setns_calls, "stats/setns_calls", 1)			\
+	X(stats_exempt_calls, "stats/exempt_calls", 1)			\
+	X(stats_unchecked_calls, "stats/unchecked_calls", 1)		\
+	X(stats_health_changes, "stats/health_changes", 1)		\
+	X(events_emitted, "events/emitted", 1)				\
+	X(events_delivered, "events/delivered", 1)			\
+	X(events_audit_records, "events/audit_records", 1)		\
+	X(events_traced, "events/traced", 1)				\
+	X(events_suppressed, "events/suppressed", 1)			\
+	X(events_dropped_ring_full, "events/dropped/ring_full", 1)	\
+	X(events_dropped_audit, "events/dropped/audit", 1)
+
+FIXTURE(read_only) {
+	struct snapshot saved;
+};
+
+FIXTURE_VARIANT(read_only) {
+	const char *file;
+	int counter;
+};
+
+#define READ_ONLY_ROW(id, f, c)						\
+	FIXTURE_VARIANT_ADD(read_only, id) { .file = f, .counter = c };
+READ_ONLY_FILES(READ_ONLY_ROW)
+/* one counter per rule of the header's table */
+#define RULE_COUNTER_ROW(n, id, nm)					\
+	FIXTURE_VARIANT_ADD(read_only, stats_rules_##nm) {		\
+		.file = "stats/rules/" #nm, .counter = 1,		\
+	};
+CLONEGATE_RULES(RULE_COUNTER_ROW)
+
+FIXTURE_SETUP(read_only)
+{
+	policy_setup(_metadata, &self->saved);
+}
+
+FIXTURE_TEARDOWN(read_only)
+{
+	policy_teardown(_metadata, &self->saved);
+}
+
+static int is_decimal_line(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && !strcmp(s + n, "\n");
+}
+
+/* Root passes DAC; sysfs refuses to open a file without write bits. */
+TEST_F(read_only, open_for_write_is_eacces_and_nothing_changes)
+{
+	static const char value[] = "0\n";
+	static const int how[] = { O_WRONLY, O_RDWR, O_WRONLY | O_TRUNC };
+	char path[128], was[TEXT_MAX], now[TEXT_MAX];
+	struct snapshot before, after;
+	struct stat st;
+	size_t i;
+
+	cg_path(path, sizeof(path), variant->file);
+	ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+	EXPECT_EQ(0444, st.st_mode & 0777) TH_LOG("%s: mode %o", path,
+						  st.st_mode & 0777);
+	ASSERT_EQ(0, snapshot_read(&before));
+	ASSERT_LT(0, cg_read(path, was, sizeof(was)));
+	for (i = 0; i < COUNT(how); i++) {
+		int fd = open(path, how[i]);
+
+		EXPECT_EQ(-1, fd) TH_LOG("%s opened with flags %#x", path,
+					 how[i]);
+		EXPECT_EQ(EACCES, errno) TH_LOG("%s: %s", path,
+						strerror(errno));
+		if (fd >= 0) {
+			EXPECT_EQ(-1, write(fd, value, sizeof(value) - 1));
+			close(fd);
+		}
+	}
+	ASSERT_LT(0, cg_read(path, now, sizeof(now)));
+	if (variant->counter) {
+		EXPECT_TRUE(is_decimal_line(now)) TH_LOG("%s", esc_s(now));
+		EXPECT_LE(strtoull(was, NULL, 10), strtoull(now, NULL, 10));
+	} else {
+		EXPECT_STREQ(was, now);
+	}
+	ASSERT_EQ(0, snapshot_read(&after));
+	EXPECT_SNAPSHOT(&before, &after, variant->file);
+}
+
+/* scopes/add and scopes/remove: write-only, and sysfs will not read them. */
+FIXTURE(write_only) {
+};
+
+FIXTURE_VARIANT(write_only) {
+	const char *file;
+};
+
+FIXTURE_VARIANT_ADD(write_only, scopes_add) { .file = "scopes/add" };
+FIXTURE_VARIANT_ADD(write_only, scopes_remove) { .file = "scopes/remove" };
+
+FIXTURE_SETUP(write_only)
+{
+	if (!cg_loaded())
+		SKIP(_exit(255), "clonegate is not loaded");
+}
+
+FIXTURE_TEARDOWN(write_only)
+{
+}
+
+TEST_F(write_only, open_for_read_is_eacces)
+{
+	char path[128];
+	struct stat st;
+	int fd;
+
+	cg_path(path, sizeof(path), variant->file);
+	ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+	EXPECT_EQ(0200, st.st_mode & 0777);
+	fd = open(path, O_RDONLY);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EACCES, errno) TH_LOG("%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* --- what exists: every file has its rows -------------------------------- */
 
 FIXTURE(sysfs) {
 	struct snapshot saved;
@@ -641,1454 +1050,193 @@ FIXTURE_TEARDOWN(sysfs)
 	policy_teardown(_metadata, &self->saved);
 }
 
-/* Expect a write to fail with err and leave every file as it was. */
-static void expect_refused(struct __test_metadata *_metadata, int file,
-			   const char *val, size_t len, int err)
-{
-	struct snapshot before, after;
-	ssize_t r;
-	int d;
-
-	ASSERT_EQ(0, snapshot_read(&before));
-	r = write_file(file, val, len);
-	EXPECT_EQ(-err, r) TH_LOG("%s <- \"%s\": want %s, got %s",
-				  file_name[file], esc(val, len),
-				  strerror(err), errstr(r));
-	ASSERT_EQ(0, snapshot_read(&after));
-	d = snapshot_diff(&before, &after);
-	EXPECT_EQ(-1, d) TH_LOG("%s <- \"%s\" changed %s to \"%s\"",
-				file_name[file], esc(val, len), file_name[d],
-				esc_s(after.text[d]));
-	if (d >= 0) {
-		ASSERT_EQ(0, snapshot_restore(&before));
-	}
-}
-
-/* Expect a write to be taken and every file to read as want afterwards. */
-static void expect_taken(struct __test_metadata *_metadata, int file,
-			 const char *val, const struct snapshot *want)
-{
-	struct snapshot now;
-	ssize_t r = write_str(file, val);
-	int d;
-
-	ASSERT_EQ((ssize_t)strlen(val), r)
-		TH_LOG("%s <- \"%s\": %s", file_name[file],
-		       esc_s(val), errstr(r));
-	ASSERT_EQ(0, snapshot_read(&now));
-	d = snapshot_diff(want, &now);
-	ASSERT_EQ(-1, d) TH_LOG("%s <- \"%s\": %s reads \"%s\", want \"%s\"",
-				file_name[file], esc_s(val),
-				file_name[d], esc_s(now.text[d]),
-				esc_s(want->text[d]));
-}
-
-struct bad {
-	int file;
-	const char *val;
-	size_t len;
-	int err;
+#define READ_ONLY_PATH(id, f, c) f,
+static const char *const read_only_files[] = {
+	READ_ONLY_FILES(READ_ONLY_PATH)
 };
 
-/* sizeof, not strlen: some values hold a NUL */
-#define BAD(f, s, e) { f, s, sizeof(s) - 1, e }
-
-static void expect_all_refused(struct __test_metadata *_metadata,
-			       const struct bad *b, size_t n)
+static int known_file(const char *rel, int writable)
 {
 	size_t i;
 
+	if (writable) {
+		for (i = 0; i < F_SCOPES; i++)
+			if (!strcmp(rel, file_name[i]))
+				return 1;
+		return !strcmp(rel, "scopes/add") ||
+		       !strcmp(rel, "scopes/remove");
+	}
+	for (i = 0; i < COUNT(read_only_files); i++)
+		if (!strcmp(rel, read_only_files[i]))
+			return 1;
+	for (i = 0; i < CG_N_RULES; i++)
+		if (!strncmp(rel, "stats/rules/", 12) &&
+		    !strcmp(rel + 12, cg_rule_names[i]))
+			return 1;
+	return 0;
+}
+
+/* Walk dir (relative to CG): files without a row, and how many files. */
+static int walk(const char *dir, char *unknown, size_t size, int *files)
+{
+	char path[512], rel[300];
+	struct dirent *e;
+	DIR *d;
+	int err = 0;
+
+	cg_path(path, sizeof(path), dir);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (!err && (e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "%s%s", dir, e->d_name);
+		cg_path(path, sizeof(path), rel);
+		if (stat(path, &st)) {
+			err = -errno;
+		} else if (S_ISDIR(st.st_mode)) {
+			/* a scope's files are the host's: scope_test's */
+			if (strcmp(dir, "scopes/")) {
+				strcat(rel, "/");
+				err = walk(rel, unknown, size, files);
+			}
+		} else {
+			(*files)++;
+			if (!known_file(rel, st.st_mode & 0222))
+				snprintf(unknown + strlen(unknown),
+					 size - strlen(unknown), "%s%s (%o)",
+					 *unknown ? ", " : "", rel,
+					 st.st_mode & 0777);
+		}
+	}
+	closedir(d);
+	return err;
+}
+
+TEST_F(sysfs, every_file_has_its_rows)
+{
+	char unknown[TEXT_MAX] = "";
+	int files = 0;
+
+	ASSERT_EQ(0, walk("", unknown, sizeof(unknown), &files));
+	EXPECT_STREQ("", unknown) TH_LOG("files no row here tests");
+	/* the writable, the write-only and the read-only files */
+	EXPECT_EQ(F_SCOPES + 2 + (int)COUNT(read_only_files) +
+		  (int)CG_N_RULES, files);
+}
+
+/* The names in dir (relative to CG), sorted, each followed by a space. */
+static int list_dir(const char *dir, char *buf, size_t size)
+{
+	char path[128], names[64][256];
+	const char *sorted[64];
+	struct dirent *e;
+	size_t n = 0, i;
+	DIR *d;
+
+	cg_path(path, sizeof(path), dir);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < COUNT(names))
+		if (e->d_name[0] != '.') {
+			snprintf(names[n], sizeof(names[n]), "%s", e->d_name);
+			sorted[n] = names[n];
+			n++;
+		}
+	closedir(d);
+	qsort(sorted, n, sizeof(sorted[0]), cmp_str);
+	buf[0] = '\0';
 	for (i = 0; i < n; i++)
-		expect_refused(_metadata, b[i].file, b[i].val, b[i].len,
-			       b[i].err);
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s ",
+			 sorted[i]);
+	return 0;
 }
 
-#define EXPECT_ALL_REFUSED(table) \
-	expect_all_refused(_metadata, table, sizeof(table) / sizeof(table[0]))
-
-static void model_default(struct model *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->mode = MODE_AUDIT;
-	model_load(m, PROFILE_GVISOR);
-}
-
-/* --- what reads back: every form of every writable file ------------------ */
-
-TEST_F(sysfs, defaults_read_gvisor_audit)
-{
-	static const char *const want[F_COUNT] = {
-		"audit\n", "gvisor\n", GVISOR_CLONE_TEXT, GVISOR_UNSHARE_TEXT,
-		GVISOR_RULES_TEXT, "0\n",
-	};
-	struct snapshot now, model;
-	struct model m;
-	int i;
-
-	ASSERT_EQ(0, snapshot_read(&now));
-	for (i = 0; i < F_COUNT; i++) {
-		EXPECT_STREQ(want[i], now.text[i]);
-	}
-	/* the model prints the same text */
-	model_default(&m);
-	model_text(&m, &model);
-	EXPECT_EQ(-1, snapshot_diff(&model, &now));
-}
-
-TEST_F(sysfs, mode_round_trips_each_name)
-{
-	static const char *const val[] = {
-		"off", "audit", "enforce", "off\n", "enforce\n", "audit\n",
-	};
-	struct snapshot want;
-	struct model m;
-	size_t i;
-
-	model_default(&m);
-	for (i = 0; i < sizeof(val) / sizeof(val[0]); i++) {
-		m.mode = model_name(val[i], strlen(val[i]), mode_names, 3);
-		model_text(&m, &want);
-		expect_taken(_metadata, F_MODE, val[i], &want);
-	}
-}
-
-TEST_F(sysfs, mode_write_keeps_edited_policy)
-{
-	struct snapshot before, after;
-
-	ASSERT_EQ(0, set_file(F_CLONE, "+newcgroup"));
-	ASSERT_EQ(0, set_file(F_RULES, "-set_tid"));
-	ASSERT_EQ(0, snapshot_read(&before));
-	ASSERT_EQ(0, set_file(F_MODE, "enforce"));
-	ASSERT_EQ(0, snapshot_read(&after));
-	EXPECT_STREQ("enforce\n", after.text[F_MODE]);
-	strcpy(before.text[F_MODE], "enforce\n");
-	EXPECT_EQ(-1, snapshot_diff(&before, &after));
-	EXPECT_STREQ("custom\n", after.text[F_PROFILE]);
-}
-
-TEST_F(sysfs, profile_permissive_loads_whole_profile)
-{
-	static const char *const want[F_COUNT] = {
-		"audit\n", "permissive\n", PERMISSIVE_CLONE_TEXT,
-		PERMISSIVE_UNSHARE_TEXT, PERMISSIVE_RULES_TEXT, "0\n",
-	};
-	struct snapshot now;
-	int i;
-
-	ASSERT_EQ(0, set_file(F_PROFILE, "permissive\n"));
-	ASSERT_EQ(0, snapshot_read(&now));
-	for (i = 0; i < F_COUNT; i++) {
-		EXPECT_STREQ(want[i], now.text[i]);
-	}
-}
-
-TEST_F(sysfs, profile_gvisor_loads_whole_profile)
-{
-	static const char *const want[F_COUNT] = {
-		"audit\n", "gvisor\n", GVISOR_CLONE_TEXT, GVISOR_UNSHARE_TEXT,
-		GVISOR_RULES_TEXT, "0\n",
-	};
-	struct snapshot now;
-	int i;
-
-	ASSERT_EQ(0, set_file(F_PROFILE, "permissive"));
-	ASSERT_EQ(0, set_file(F_PROFILE, "gvisor"));
-	ASSERT_EQ(0, snapshot_read(&now));
-	for (i = 0; i < F_COUNT; i++) {
-		EXPECT_STREQ(want[i], now.text[i]);
-	}
-}
-
-TEST_F(sysfs, profile_write_keeps_mode)
-{
-	static const char *const modes[] = { "off", "enforce", "audit" };
-	size_t i;
-
-	char want[16];
-
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, set_file(F_MODE, modes[i]));
-		ASSERT_EQ(0, set_file(F_PROFILE, i & 1 ? "gvisor" :
-							 "permissive"));
-		snprintf(want, sizeof(want), "%s\n", modes[i]);
-		EXPECT_STREQ(want, read_file(F_MODE));
-	}
-}
-
-TEST_F(sysfs, profile_write_undoes_every_edit)
-{
-	static const char *const profiles[] = { "gvisor", "permissive" };
-	struct snapshot want;
-	struct model m;
-	int i;
-
-	model_default(&m);
-	m.mode = MODE_OFF;
-	ASSERT_EQ(0, set_file(F_MODE, "off"));
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, set_file(F_CLONE, "vm"));
-		ASSERT_EQ(0, set_file(F_UNSHARE, "0x0"));
-		ASSERT_EQ(0, set_file(F_RULES, "-set_tid +fs_newns"));
-		EXPECT_STREQ("custom\n", read_file(F_PROFILE));
-		model_load(&m, i);
-		model_text(&m, &want);
-		expect_taken(_metadata, F_PROFILE, profiles[i], &want);
-	}
-}
-
-TEST_F(sysfs, rules_off_and_on_round_trip)
-{
-	struct snapshot want;
-	struct model m;
-	size_t i;
-
-	model_default(&m);
-	m.profile = PROFILE_CUSTOM;
-	for (i = 0; i < N_RULES; i++) {
-		char val[64];
-
-		snprintf(val, sizeof(val), "-%s\n", rule_names[i]);
-		m.rules &= ~(1u << i);
-		model_text(&m, &want);
-		expect_taken(_metadata, F_RULES, val, &want);
-	}
-	EXPECT_STREQ(ALL_RULES_OFF_TEXT, read_file(F_RULES));
-	for (i = 0; i < N_RULES; i++) {
-		char val[64];
-
-		snprintf(val, sizeof(val), "+%s", rule_names[i]);
-		m.rules |= 1u << i;
-		model_text(&m, &want);
-		expect_taken(_metadata, F_RULES, val, &want);
-	}
-	EXPECT_STREQ(GVISOR_RULES_TEXT, read_file(F_RULES));
-}
-
-TEST_F(sysfs, rules_several_words_apply_together)
-{
-	struct snapshot want;
-	struct model m;
-
-	model_default(&m);
-	m.profile = PROFILE_CUSTOM;
-	m.rules &= ~((1u << 2) | (1u << 8) | (1u << 12));
-	model_text(&m, &want);
-	expect_taken(_metadata, F_RULES,
-		     " -set_tid\t-fs_newns\n+unsupported_flag  -ns_needs_cap\n",
-		     &want);
-	EXPECT_STREQ("+unsupported_flag\n+sighand_without_vm\n-set_tid\n"
-		     "+thread_without_sighand\n+thread_newpid\n"
-		     "+newpid_pending\n+newuser_thread_fs\n"
-		     "+bad_exit_signal\n-fs_newns\n+unshare_vm_sighand\n"
-		     "+unshare_thread_multithreaded\n+newuser_chroot\n"
-		     "-ns_needs_cap\n", want.text[F_RULES]);
-}
-
-TEST_F(sysfs, rules_commas_separate_words)
-{
-	struct snapshot want;
-	struct model m;
-
-	model_default(&m);
-	m.profile = PROFILE_CUSTOM;
-	m.rules &= ~((1u << 2) | (1u << 8));
-	model_text(&m, &want);
-	expect_taken(_metadata, F_RULES, "-set_tid,-fs_newns,\n", &want);
-}
-
-TEST_F(sysfs, rules_readback_writes_back_identically)
-{
-	char text[TEXT_MAX];
-	struct snapshot want;
-
-	/* a mixed set's text, written over the permissive profile */
-	ASSERT_EQ(0, set_file(F_RULES, "-set_tid -newuser_chroot"));
-	strcpy(text, read_file(F_RULES));
-	ASSERT_EQ(0, set_file(F_PROFILE, "permissive"));
-	ASSERT_EQ(0, snapshot_read(&want));
-	strcpy(want.text[F_RULES], text);
-	strcpy(want.text[F_PROFILE], "custom\n");
-	expect_taken(_metadata, F_RULES, text, &want);
-	/* and the full-on and full-off texts over each other */
-	strcpy(want.text[F_RULES], GVISOR_RULES_TEXT);
-	expect_taken(_metadata, F_RULES, GVISOR_RULES_TEXT, &want);
-	strcpy(want.text[F_RULES], ALL_RULES_OFF_TEXT);
-	expect_taken(_metadata, F_RULES, ALL_RULES_OFF_TEXT, &want);
-}
-
-TEST_F(sysfs, rules_noop_edit_makes_profile_custom)
-{
-	struct snapshot want;
-
-	ASSERT_EQ(0, snapshot_read(&want));
-	strcpy(want.text[F_PROFILE], "custom\n");
-	expect_taken(_metadata, F_RULES, "+set_tid", &want);
-}
-
-/* clone_flags and unshare_flags take the same forms: one test, two files */
-FIXTURE(flags) {
-	struct snapshot saved;
-};
-
-FIXTURE_VARIANT(flags) {
-	int file;
-	uint64_t valid, gvisor;
-	const char *gvisor_text, *permissive_text;
-};
-
-FIXTURE_VARIANT_ADD(flags, clone_flags) {
-	.file = F_CLONE,
-	.valid = ALL_CLONE_FLAGS,
-	.gvisor = GVISOR_CLONE_FLAGS,
-	.gvisor_text = GVISOR_CLONE_TEXT,
-	.permissive_text = PERMISSIVE_CLONE_TEXT,
-};
-
-FIXTURE_VARIANT_ADD(flags, unshare_flags) {
-	.file = F_UNSHARE,
-	.valid = ALL_UNSHARE_FLAGS,
-	.gvisor = GVISOR_UNSHARE_FLAGS,
-	.gvisor_text = GVISOR_UNSHARE_TEXT,
-	.permissive_text = PERMISSIVE_UNSHARE_TEXT,
-};
-
-FIXTURE_SETUP(flags)
-{
-	policy_setup(_metadata, &self->saved);
-}
-
-FIXTURE_TEARDOWN(flags)
-{
-	policy_teardown(_metadata, &self->saved);
-}
-
-/* The default policy with this file holding mask, as the files read. */
-static void want_mask(const FIXTURE_VARIANT(flags) *variant, uint64_t mask,
-		      struct snapshot *want)
-{
-	struct model m;
-
-	model_default(&m);
-	m.profile = PROFILE_CUSTOM;
-	*(variant->file == F_CLONE ? &m.clone : &m.unshare) = mask;
-	model_text(&m, want);
-}
-
-TEST_F(flags, names_read_back_in_bit_order)
-{
-	struct snapshot want;
-
-	want_mask(variant, U(CLONE_VM) | U(CLONE_FS) | U(CLONE_THREAD) |
-		  U(CLONE_NEWCGROUP), &want);
-	ASSERT_STREQ("vm fs thread newcgroup\n", want.text[variant->file]);
-	expect_taken(_metadata, variant->file,
-		     "thread  vm\tnewcgroup\nfs\n", &want);
-}
-
-TEST_F(flags, commas_separate_words)
-{
-	struct snapshot want;
-
-	want_mask(variant, U(CLONE_VM) | U(CLONE_FS) | U(CLONE_NEWNS), &want);
-	expect_taken(_metadata, variant->file, "newns,vm, fs,\n", &want);
-	want_mask(variant, U(CLONE_FS) | U(CLONE_NEWNS) | U(CLONE_NEWCGROUP),
-		  &want);
-	expect_taken(_metadata, variant->file, ",+newcgroup,-vm", &want);
-}
-
-TEST_F(flags, every_name_round_trips)
-{
-	struct snapshot want;
-	char val[64];
-	size_t i;
-
-	for (i = 0; i < N_FLAGS; i++) {
-		if (!(flag_table[i].bit & variant->valid))
-			continue;
-		want_mask(variant, flag_table[i].bit, &want);
-		snprintf(val, sizeof(val), "%s", flag_table[i].name);
-		expect_taken(_metadata, variant->file, val, &want);
-		snprintf(val, sizeof(val), "0x%" PRIx64 "\n",
-			 flag_table[i].bit);
-		expect_taken(_metadata, variant->file, val, &want);
-	}
-}
-
-TEST_F(flags, edits_apply_to_current_set)
-{
-	struct snapshot want;
-	uint64_t mask = variant->gvisor;
-
-	mask = (mask | U(CLONE_NEWCGROUP)) & ~(U(CLONE_NEWNET) | U(CLONE_VM));
-	want_mask(variant, mask, &want);
-	expect_taken(_metadata, variant->file, "+newcgroup -newnet\t-vm\n",
-		     &want);
-	mask = (mask | U(CLONE_VM)) & ~U(CLONE_NEWCGROUP);
-	want_mask(variant, mask, &want);
-	expect_taken(_metadata, variant->file, "-newcgroup +vm", &want);
-}
-
-TEST_F(flags, noop_edit_makes_profile_custom)
-{
-	struct snapshot want;
-
-	want_mask(variant, variant->gvisor, &want);
-	expect_taken(_metadata, variant->file, "+vm -newcgroup", &want);
-	ASSERT_STREQ(variant->gvisor_text, want.text[variant->file]);
-	EXPECT_STREQ("custom\n", want.text[F_PROFILE]);
-}
-
-TEST_F(flags, hex_reads_back_as_names)
-{
-	static const struct {
-		const char *val;
-		uint64_t mask;
-	} hex[] = {
-		{ "0x100", U(CLONE_VM) },
-		{ "0X30000", U(CLONE_THREAD) | U(CLONE_NEWNS) },
-		{ "0x2000000\n", U(CLONE_NEWCGROUP) },
-		{ " \t0x0000000000100 \n", U(CLONE_VM) },
-	};
-	struct snapshot want;
-	char val[64];
-	size_t i;
-
-	for (i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
-		want_mask(variant, hex[i].mask, &want);
-		expect_taken(_metadata, variant->file, hex[i].val, &want);
-	}
-	/* every valid bit at once, in upper case: reads as the permissive set */
-	snprintf(val, sizeof(val), "0x%" PRIX64, variant->valid);
-	want_mask(variant, variant->valid, &want);
-	ASSERT_STREQ(variant->permissive_text, want.text[variant->file]);
-	expect_taken(_metadata, variant->file, val, &want);
-}
-
-TEST_F(flags, none_reads_back_none)
-{
-	static const char *const empty[] = { "none", "none\n", " none ",
-					     "0x0", "0X00" };
-	struct snapshot want;
-	size_t i;
-
-	want_mask(variant, 0, &want);
-	ASSERT_STREQ("none\n", want.text[variant->file]);
-	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
-		ASSERT_EQ(0, set_file(variant->file, "vm"));
-		expect_taken(_metadata, variant->file, empty[i], &want);
-	}
-	/* an edit of the empty set */
-	want_mask(variant, U(CLONE_FS), &want);
-	expect_taken(_metadata, variant->file, "+fs", &want);
-}
-
-TEST_F(flags, readback_writes_back_identically)
-{
-	static const char *const setups[][2] = {
-		{ "profile", "gvisor" },
-		{ "profile", "permissive" },
-		{ "flags", "none" },
-		{ "flags", "sysvsem" },
-		{ "flags", "newtime newcgroup" },
-	};
-	struct snapshot want;
-	size_t i;
-
-	for (i = 0; i < sizeof(setups) / sizeof(setups[0]); i++) {
-		char text[TEXT_MAX];
-
-		int file = strcmp(setups[i][0], "profile") ? variant->file :
-							       F_PROFILE;
-
-		ASSERT_EQ(0, set_file(file, setups[i][1]));
-		ASSERT_EQ(0, snapshot_read(&want));
-		strcpy(text, want.text[variant->file]);
-		if (i < 2) {
-			ASSERT_STREQ(i ? variant->permissive_text :
-					 variant->gvisor_text, text);
-		}
-		strcpy(want.text[F_PROFILE], "custom\n");
-		expect_taken(_metadata, variant->file, text, &want);
-	}
-}
-
-TEST_F(flags, bits_outside_file_rejected)
-{
-	char val[64];
-	int bit;
-	size_t i;
-
-	for (bit = 0; bit < 64; bit++) {
-		if (variant->valid & 1ULL << bit)
-			continue;
-		snprintf(val, sizeof(val), "0x%" PRIx64, (uint64_t)1 << bit);
-		expect_refused(_metadata, variant->file, val, strlen(val),
-			       EINVAL);
-	}
-	/* names of flags this file cannot hold, in every form */
-	for (i = 0; i < N_FLAGS; i++) {
-		if (flag_table[i].bit & variant->valid)
-			continue;
-		snprintf(val, sizeof(val), "%s", flag_table[i].name);
-		expect_refused(_metadata, variant->file, val, strlen(val),
-			       EINVAL);
-		snprintf(val, sizeof(val), "+%s", flag_table[i].name);
-		expect_refused(_metadata, variant->file, val, strlen(val),
-			       EINVAL);
-		snprintf(val, sizeof(val), "-%s", flag_table[i].name);
-		expect_refused(_metadata, variant->file, val, strlen(val),
-			       EINVAL);
-	}
-	snprintf(val, sizeof(val), "0x%" PRIx64, ~variant->valid);
-	expect_refused(_metadata, variant->file, val, strlen(val), EINVAL);
-}
-
-/* --- bad input on every writable file ------------------------------------ */
-
-TEST_F(sysfs, empty_write_is_a_no_op)
-{
-	struct snapshot before, after;
-	int i;
-
-	/* sysfs returns 0 for an empty write without calling the module */
-	ASSERT_EQ(0, snapshot_read(&before));
-	for (i = 0; i < F_COUNT; i++) {
-		EXPECT_EQ(0, write_file(i, "", 0)) TH_LOG("%s", file_name[i]);
-	}
-	ASSERT_EQ(0, snapshot_read(&after));
-	EXPECT_EQ(-1, snapshot_diff(&before, &after));
-}
-
-TEST_F(sysfs, whitespace_only_rejected)
-{
-	static const char *const ws[] = {
-		" ", "\n", "\t", " \t\n", "\n\n", "\r\n", "\v\f", "        ",
-		",", ", ,\n",
-	};
-	size_t i;
-	int f;
-
-	for (f = 0; f < F_COUNT; f++)
-		for (i = 0; i < sizeof(ws) / sizeof(ws[0]); i++)
-			expect_refused(_metadata, f, ws[i], strlen(ws[i]),
-				       EINVAL);
-}
-
-/*
- * A value longer than a page. sysfs sets no atomic_write_len, so kernfs
- * itself does not refuse it: it cuts it to its first page and calls the
- * module, which must refuse the value whole, E2BIG, whatever that page
- * holds (a page that parses would otherwise be applied, short count).
- */
-TEST_F(sysfs, oversize_write_refused_whole)
-{
-	static const struct {
-		int file;
-		const char *head;
-		char fill;
-	} cases[] = {
-		{ F_MODE, "x", 'x' }, { F_MODE, "", ' ' },
-		{ F_MODE, "enforce", '\n' },
-		{ F_PROFILE, "x", 'x' }, { F_PROFILE, "permissive", '\n' },
-		{ F_CLONE, "x", 'x' }, { F_CLONE, "", ' ' },
-		{ F_CLONE, "+newcgroup", ' ' }, { F_CLONE, "none", '\n' },
-		{ F_UNSHARE, "x", 'x' }, { F_UNSHARE, "-newnet", ',' },
-		{ F_RULES, "-set_tid", ' ' }, { F_RULES, "", '\n' },
-		{ F_RULES, "x", 'x' },
-		{ F_LOCKED, "x", 'x' }, { F_LOCKED, "", '\n' },
-	};
-	size_t page = sysconf(_SC_PAGESIZE), len = page + 16, i;
-	char *buf = malloc(len);
-
-	ASSERT_TRUE(buf != NULL);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int f = cases[i].file;
-		struct snapshot before, after;
-		ssize_t r;
-		int d;
-
-		memset(buf, cases[i].fill, len);
-		memcpy(buf, cases[i].head, strlen(cases[i].head));
-		/* past the page: a word no file takes */
-		memcpy(buf + page + 2, " +bogus ", 8);
-		ASSERT_EQ(0, snapshot_read(&before));
-		r = write_file(f, buf, len);
-		ASSERT_EQ(0, snapshot_read(&after));
-		d = snapshot_diff(&before, &after);
-		EXPECT_EQ(-E2BIG, r) TH_LOG("%s <- %zu bytes \"%s\"...: %s",
-					    file_name[f], len,
-					    esc(buf, 12), errstr(r));
-		EXPECT_EQ(-1, d) TH_LOG("%s <- %zu bytes changed %s",
-					file_name[f], len, file_name[d]);
-		if (d >= 0) {
-			ASSERT_EQ(0, snapshot_restore(&before));
-		}
-	}
-	free(buf);
-}
-
-TEST_F(sysfs, embedded_nul_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "\0", EINVAL),
-		BAD(F_MODE, "audit\0", EINVAL),
-		BAD(F_MODE, "enforce\0", EINVAL),
-		BAD(F_MODE, "enf\0orce", EINVAL),
-		BAD(F_MODE, "\0enforce", EINVAL),
-		BAD(F_MODE, "enforce\n\0", EINVAL),
-		BAD(F_PROFILE, "permissive\0", EINVAL),
-		BAD(F_PROFILE, "\0", EINVAL),
-		BAD(F_CLONE, "\0", EINVAL),
-		BAD(F_CLONE, "+newcgroup\0", EINVAL),
-		BAD(F_CLONE, "vm\0fs", EINVAL),
-		BAD(F_CLONE, "\0vm", EINVAL),
-		BAD(F_CLONE, "0x100\0", EINVAL),
-		BAD(F_UNSHARE, "+newcgroup\0", EINVAL),
-		BAD(F_UNSHARE, "0x0\0", EINVAL),
-		BAD(F_RULES, "-set_tid\0", EINVAL),
-		BAD(F_RULES, "\0-set_tid", EINVAL),
-		BAD(F_LOCKED, "\0", EINVAL),
-		BAD(F_LOCKED, "0\0", EINVAL),
-		BAD(F_LOCKED, "1\0", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, control_bytes_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "enforce\x01", EINVAL),
-		BAD(F_MODE, "\x1b[1menforce", EINVAL),
-		BAD(F_MODE, "enforce\r", EINVAL),
-		BAD(F_PROFILE, "permissive\x7f", EINVAL),
-		BAD(F_CLONE, "+newcgroup\x01", EINVAL),
-		BAD(F_CLONE, "vm\x08", EINVAL),
-		BAD(F_CLONE, "\x1b", EINVAL),
-		BAD(F_CLONE, "+newcgroup\x7f", EINVAL),
-		BAD(F_CLONE, "+newcgroup \x85", EINVAL),
-		BAD(F_CLONE, "0x100\x02", EINVAL),
-		BAD(F_UNSHARE, "-newnet\x1f", EINVAL),
-		BAD(F_UNSHARE, "\x9b" "newns", EINVAL),
-		BAD(F_RULES, "-set_tid\x01", EINVAL),
-		BAD(F_RULES, "-set_tid \x9b", EINVAL),
-		BAD(F_LOCKED, "\x01", EINVAL),
-		BAD(F_LOCKED, "\x7f", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, high_bytes_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "enforce\xc3\xa9", EINVAL),
-		BAD(F_MODE, "\xef\xbb\xbf" "enforce", EINVAL),
-		BAD(F_PROFILE, "permissive\xff", EINVAL),
-		BAD(F_CLONE, "newcgroup\xe9", EINVAL),
-		BAD(F_CLONE, "\xff", EINVAL),
-		BAD(F_CLONE, "\xef\xbb\xbf" "vm", EINVAL),
-		BAD(F_CLONE, "+newcgroup +\xc3\xa9", EINVAL),
-		BAD(F_UNSHARE, "-newnet\xc2", EINVAL),
-		BAD(F_RULES, "-set_tid\xe2\x80\x8b", EINVAL),
-		BAD(F_LOCKED, "\xb9", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-/*
- * Bytes 0xa0-0xff are printable Latin-1 to the kernel's ctype, and 0xa0
- * (no-break space) is whitespace there. Values are ASCII: binary, EINVAL,
- * even where such a byte would separate two good words.
- */
-TEST_F(sysfs, non_ascii_bytes_are_binary)
-{
-	static const struct bad bad[] = {
-		BAD(F_CLONE, "+newcgroup\xa0+newtime", EINVAL),
-		BAD(F_CLONE, "\xa0+newcgroup", EINVAL),
-		BAD(F_UNSHARE, "-newnet\xa0", EINVAL),
-		BAD(F_RULES, "-set_tid\xa0-fs_newns", EINVAL),
-		BAD(F_CLONE, "0x000000000000000100\xe9", EINVAL),
-		BAD(F_MODE, "enforce\xa0", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, unknown_names_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "Audit", EINVAL),
-		BAD(F_MODE, "ENFORCE", EINVAL),
-		BAD(F_MODE, "enforcing", EINVAL),
-		BAD(F_MODE, "enforc", EINVAL),
-		BAD(F_MODE, "on", EINVAL),
-		BAD(F_MODE, "gvisor", EINVAL),
-		BAD(F_PROFILE, "GVISOR", EINVAL),
-		BAD(F_PROFILE, "default", EINVAL),
-		BAD(F_PROFILE, "permissiv", EINVAL),
-		BAD(F_PROFILE, "gvisor permissive", EINVAL),
-		BAD(F_PROFILE, "custom", EINVAL),
-		BAD(F_PROFILE, "custom\n", EINVAL),
-		BAD(F_CLONE, "bogus", EINVAL),
-		BAD(F_CLONE, "VM", EINVAL),
-		BAD(F_CLONE, "clone_vm", EINVAL),
-		BAD(F_CLONE, "CLONE_NEWUSER", EINVAL),
-		BAD(F_CLONE, "newtimes", EINVAL),
-		BAD(F_CLONE, "+bogus", EINVAL),
-		BAD(F_CLONE, "-Vm", EINVAL),
-		BAD(F_CLONE, "vm fs bogus", EINVAL),
-		BAD(F_CLONE, "+vm -bogus", EINVAL),
-		BAD(F_CLONE, "vm;fs", EINVAL),
-		BAD(F_CLONE, "all", EINVAL),
-		BAD(F_CLONE, "+none", EINVAL),
-		BAD(F_CLONE, "NONE", EINVAL),
-		BAD(F_UNSHARE, "bogus", EINVAL),
-		BAD(F_UNSHARE, "+newcgroup +bogus", EINVAL),
-		BAD(F_RULES, "+bogus", EINVAL),
-		BAD(F_RULES, "+SET_TID", EINVAL),
-		BAD(F_RULES, "+set-tid", EINVAL),
-		BAD(F_RULES, "-unsupported_flags", EINVAL),
-		BAD(F_RULES, "-set_tid +bogus", EINVAL),
-		BAD(F_RULES, "+none", EINVAL),
-		BAD(F_RULES, "+vm", EINVAL),
-		BAD(F_LOCKED, "yes", EINVAL),
-		BAD(F_LOCKED, "true", EINVAL),
-		BAD(F_LOCKED, "on", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, duplicate_names_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "enforce enforce", EINVAL),
-		BAD(F_MODE, "enforce\nenforce", EINVAL),
-		BAD(F_PROFILE, "permissive\npermissive\n", EINVAL),
-		BAD(F_CLONE, "vm vm", EINVAL),
-		BAD(F_CLONE, "vm fs vm", EINVAL),
-		BAD(F_CLONE, "+newcgroup +newcgroup", EINVAL),
-		BAD(F_CLONE, "+newcgroup -newcgroup", EINVAL),
-		BAD(F_CLONE, "-vm -vm", EINVAL),
-		BAD(F_CLONE, "-newnet +newnet", EINVAL),
-		BAD(F_UNSHARE, "newns newns", EINVAL),
-		BAD(F_UNSHARE, "+newcgroup -newcgroup", EINVAL),
-		BAD(F_RULES, "-set_tid -set_tid", EINVAL),
-		BAD(F_RULES, "-set_tid +set_tid", EINVAL),
-		BAD(F_RULES, "-fs_newns -set_tid -fs_newns", EINVAL),
-		BAD(F_LOCKED, "0 0", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, sign_without_name_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "+", EINVAL),
-		BAD(F_MODE, "+enforce", EINVAL),
-		BAD(F_PROFILE, "-", EINVAL),
-		BAD(F_PROFILE, "+permissive", EINVAL),
-		BAD(F_CLONE, "+", EINVAL),
-		BAD(F_CLONE, "-", EINVAL),
-		BAD(F_CLONE, "+\n", EINVAL),
-		BAD(F_CLONE, "+ newcgroup", EINVAL),
-		BAD(F_CLONE, "+newcgroup +", EINVAL),
-		BAD(F_CLONE, "- newnet", EINVAL),
-		BAD(F_CLONE, "++newcgroup", EINVAL),
-		BAD(F_CLONE, "+-newcgroup", EINVAL),
-		BAD(F_UNSHARE, "-", EINVAL),
-		BAD(F_UNSHARE, "-newnet -", EINVAL),
-		BAD(F_RULES, "+", EINVAL),
-		BAD(F_RULES, "-", EINVAL),
-		BAD(F_RULES, "- set_tid", EINVAL),
-		BAD(F_RULES, "-set_tid +", EINVAL),
-		BAD(F_RULES, "--set_tid", EINVAL),
-		BAD(F_LOCKED, "+", EINVAL),
-		BAD(F_LOCKED, "+1", EINVAL),
-		BAD(F_LOCKED, "-0", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, numbers_rejected_where_names_go)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, "0", EINVAL),
-		BAD(F_MODE, "1", EINVAL),
-		BAD(F_MODE, "2\n", EINVAL),
-		BAD(F_MODE, "3", EINVAL),
-		BAD(F_MODE, "-1", EINVAL),
-		BAD(F_MODE, "0x2", EINVAL),
-		BAD(F_PROFILE, "0", EINVAL),
-		BAD(F_PROFILE, "1", EINVAL),
-		BAD(F_PROFILE, "2", EINVAL),
-		BAD(F_CLONE, "256", EINVAL),
-		BAD(F_CLONE, "1", EINVAL),
-		BAD(F_CLONE, "+256", EINVAL),
-		BAD(F_CLONE, "0400", EINVAL),
-		BAD(F_UNSHARE, "0", EINVAL),
-		BAD(F_RULES, "+0", EINVAL),
-		BAD(F_RULES, "-1", EINVAL),
-		BAD(F_RULES, "0x1", EINVAL),
-		BAD(F_RULES, "8191", EINVAL),
-		BAD(F_LOCKED, "0", EINVAL),
-		BAD(F_LOCKED, "0\n", EINVAL),
-		BAD(F_LOCKED, "2", EINVAL),
-		BAD(F_LOCKED, "-1", EINVAL),
-		BAD(F_LOCKED, "01", EINVAL),
-		BAD(F_LOCKED, "11", EINVAL),
-		BAD(F_LOCKED, "0x1", EINVAL),
-		BAD(F_LOCKED, "1.0", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, hex_wider_than_64_bits_is_erange)
-{
-	static const struct bad bad[] = {
-		BAD(F_CLONE, "0x10000000000000000", ERANGE),
-		BAD(F_CLONE, "0x1ffffffffffffffff", ERANGE),
-		BAD(F_CLONE, "0x10000000000000100\n", ERANGE),
-		BAD(F_CLONE, "0xffffffffffffffffffffffffffffffff", ERANGE),
-		BAD(F_CLONE, "0X123456789ABCDEF0123456789", ERANGE),
-		BAD(F_UNSHARE, "0x10000000000000000", ERANGE),
-		BAD(F_UNSHARE, "0xFFFFFFFFFFFFFFFFF", ERANGE),
-		/* in range but outside the file: EINVAL */
-		BAD(F_CLONE, "0xffffffffffffffff", EINVAL),
-		BAD(F_CLONE, "0x8000000000000000", EINVAL),
-		BAD(F_UNSHARE, "0xffffffffffffffff", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, malformed_hex_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_CLONE, "0x", EINVAL),
-		BAD(F_CLONE, "0X\n", EINVAL),
-		BAD(F_CLONE, "0xg", EINVAL),
-		BAD(F_CLONE, "0x100g", EINVAL),
-		BAD(F_CLONE, "0x-100", EINVAL),
-		BAD(F_CLONE, "0x+100", EINVAL),
-		BAD(F_CLONE, "0x 100", EINVAL),
-		BAD(F_CLONE, "0x1_00", EINVAL),
-		BAD(F_CLONE, "0x100;", EINVAL),
-		BAD(F_CLONE, "0x100,vm", EINVAL),
-		BAD(F_CLONE, "0x100 0x200", EINVAL),
-		BAD(F_CLONE, "00x100", EINVAL),
-		BAD(F_CLONE, "x100", EINVAL),
-		BAD(F_CLONE, "+0x100", EINVAL),
-		BAD(F_UNSHARE, "0xz", EINVAL),
-		BAD(F_UNSHARE, "0x100 0x100", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, mixed_forms_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_CLONE, "vm +fs", EINVAL),
-		BAD(F_CLONE, "+fs vm", EINVAL),
-		BAD(F_CLONE, "-newnet newcgroup", EINVAL),
-		BAD(F_CLONE, "0x100 vm", EINVAL),
-		BAD(F_CLONE, "0x100 +vm", EINVAL),
-		BAD(F_CLONE, "vm 0x100", EINVAL),
-		BAD(F_CLONE, "+vm 0x100", EINVAL),
-		BAD(F_CLONE, "none +vm", EINVAL),
-		BAD(F_CLONE, "+vm none", EINVAL),
-		BAD(F_CLONE, "-newnet none", EINVAL),
-		BAD(F_CLONE, "none 0x0", EINVAL),
-		BAD(F_CLONE, "0x0 none", EINVAL),
-		BAD(F_UNSHARE, "newns -newnet", EINVAL),
-		BAD(F_UNSHARE, "0x20000 newns", EINVAL),
-		BAD(F_RULES, "set_tid", EINVAL),
-		BAD(F_RULES, "-set_tid fs_newns", EINVAL),
-		BAD(F_RULES, "fs_newns -set_tid", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, none_twice_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_CLONE, "none none", EINVAL),
-		BAD(F_CLONE, "none\nnone\n", EINVAL),
-		BAD(F_UNSHARE, "none none none", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-/* "none" only stands alone: beside names it is no empty set to add to. */
-TEST_F(sysfs, none_with_names_rejected)
-{
-	static const struct bad bad[] = {
-		BAD(F_CLONE, "none newcgroup", EINVAL),
-		BAD(F_CLONE, "newcgroup none", EINVAL),
-		BAD(F_CLONE, "none,vm", EINVAL),
-		BAD(F_CLONE, "none none vm", EINVAL),
-		BAD(F_UNSHARE, "vm none", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-TEST_F(sysfs, stray_whitespace_rejected_by_name_files)
-{
-	static const struct bad bad[] = {
-		BAD(F_MODE, " enforce", EINVAL),
-		BAD(F_MODE, "enforce ", EINVAL),
-		BAD(F_MODE, "enforce\t", EINVAL),
-		BAD(F_MODE, "enforce\n\n", EINVAL),
-		BAD(F_MODE, "\nenforce", EINVAL),
-		BAD(F_MODE, "enforce\r\n", EINVAL),
-		BAD(F_MODE, "enforce \n", EINVAL),
-		BAD(F_PROFILE, " permissive", EINVAL),
-		BAD(F_PROFILE, "permissive\n\n", EINVAL),
-		BAD(F_PROFILE, "permissive\t\n", EINVAL),
-		/* near misses of the one value locked takes */
-		BAD(F_LOCKED, " 1", EINVAL),
-		BAD(F_LOCKED, "1 ", EINVAL),
-		BAD(F_LOCKED, "1\n\n", EINVAL),
-		BAD(F_LOCKED, "\n1", EINVAL),
-		BAD(F_LOCKED, "1\r\n", EINVAL),
-		BAD(F_LOCKED, "1\t", EINVAL),
-	};
-
-	EXPECT_ALL_REFUSED(bad);
-}
-
-/* Each write() is one whole value: halves of a name are two bad values. */
-TEST_F(sysfs, partial_writes_rejected_each)
-{
-	static const struct {
-		int file;
-		const char *a, *b;
-	} halves[] = {
-		{ F_CLONE, "+newc", "group" },
-		{ F_CLONE, "+newu", "ser" },
-		{ F_UNSHARE, "-newn", "et" },
-		{ F_RULES, "-set_", "tid" },
-		{ F_MODE, "enf", "orce" },
-		{ F_PROFILE, "permis", "sive" },
-		/* locked takes one byte: it cannot be cut in two */
-	};
-	struct snapshot before, after;
-	char path[128];
-	size_t i;
-
-	for (i = 0; i < sizeof(halves) / sizeof(halves[0]); i++) {
-		int fd;
-
-		file_path(path, sizeof(path), halves[i].file);
-		ASSERT_EQ(0, snapshot_read(&before));
-		fd = open(path, O_WRONLY);
-		ASSERT_LE(0, fd);
-		EXPECT_EQ(-1, write(fd, halves[i].a, strlen(halves[i].a)));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("%s <- \"%s\"",
-						file_name[halves[i].file],
-						halves[i].a);
-		EXPECT_EQ(-1, write(fd, halves[i].b, strlen(halves[i].b)));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("%s <- \"%s\"",
-						file_name[halves[i].file],
-						halves[i].b);
-		close(fd);
-		ASSERT_EQ(0, snapshot_read(&after));
-		EXPECT_EQ(-1, snapshot_diff(&before, &after));
-	}
-}
-
-TEST_F(sysfs, read_only_files_refuse_writes)
-{
-	static const char *const dirs[] = { CG, CG "stats/",
-					    CG "stats/rules/" };
-	struct snapshot before, after;
-	int checked = 0;
-	size_t d;
-
-	ASSERT_EQ(0, snapshot_read(&before));
-	for (d = 0; d < 3; d++) {
-		DIR *dir = opendir(dirs[d]);
-		struct dirent *e;
-
-		ASSERT_TRUE(dir != NULL);
-		while ((e = readdir(dir))) {
-			char path[512];
-			struct stat st;
-			int fd;
-
-			snprintf(path, sizeof(path), "%s%s", dirs[d],
-				 e->d_name);
-			if (stat(path, &st) || !S_ISREG(st.st_mode) ||
-			    (st.st_mode & 0222))
-				continue;
-			/* root passes DAC; kernfs refuses a file without store */
-			fd = open(path, O_WRONLY);
-			EXPECT_EQ(-1, fd) TH_LOG("%s opened for write", path);
-			EXPECT_EQ(EACCES, errno) TH_LOG("%s", path);
-			if (fd >= 0)
-				close(fd);
-			checked++;
-		}
-		closedir(dir);
-	}
-	/* at least version, 18 counters and one per rule */
-	EXPECT_LE(1 + 18 + (int)N_RULES, checked);
-	ASSERT_EQ(0, snapshot_read(&after));
-	EXPECT_EQ(-1, snapshot_diff(&before, &after));
-}
-
+/* stats/rules holds exactly the header's rules, each a counter. */
 TEST_F(sysfs, stats_rules_has_one_counter_per_rule)
 {
+	char names[TEXT_MAX], want[TEXT_MAX] = "", buf[64], path[128];
+	const char *sorted[CG_N_RULES];
 	size_t i;
 
-	for (i = 0; i < N_RULES; i++) {
-		EXPECT_LE(0, cg_rule_hits(rule_names[i]))
-			TH_LOG("stats/rules/%s", rule_names[i]);
+	ASSERT_EQ(0, list_dir("stats/rules", names, sizeof(names)));
+	memcpy(sorted, cg_rule_names, sizeof(sorted));
+	qsort(sorted, CG_N_RULES, sizeof(sorted[0]), cmp_str);
+	for (i = 0; i < CG_N_RULES; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+			 "%s ", sorted[i]);
+	EXPECT_STREQ(want, names);
+	for (i = 0; i < CG_N_RULES; i++) {
+		snprintf(path, sizeof(path), CG "stats/rules/%s",
+			 cg_rule_names[i]);
+		ASSERT_LT(0, cg_read(path, buf, sizeof(buf))) TH_LOG("%s", path);
+		EXPECT_TRUE(is_decimal_line(buf)) TH_LOG("%s: \"%s\"", path,
+							 esc_s(buf));
 	}
 }
 
-/* --- pseudo-random writes against the model ------------------------------ */
+/*
+ * locked takes "1" alone (and a newline): pseudo-random values, none of
+ * which is "1" once whitespace and NULs are dropped, are each refused, and
+ * nothing changes.
+ */
+#define LOCKED_VALUES 256
 
-#define FUZZ_INPUTS 1000
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
+static uint64_t rnd(uint64_t *s)
 {
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dULL;
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
 }
 
-static unsigned int below(struct rng *r, unsigned int n)
-{
-	return (rnd(r) >> 32) % n;
-}
-
-static int chance(struct rng *r, unsigned int percent)
-{
-	return below(r, 100) < percent;
-}
-
-struct input {
-	char buf[400];
-	size_t len;
-};
-
-static void add(struct input *in, const char *s, size_t n)
-{
-	if (n > sizeof(in->buf) - in->len)
-		n = sizeof(in->buf) - in->len;
-	memcpy(in->buf + in->len, s, n);
-	in->len += n;
-}
-
-static void adds(struct input *in, const char *s)
-{
-	add(in, s, strlen(s));
-}
-
-static void addc(struct input *in, char c)
-{
-	add(in, &c, 1);
-}
-
-static char any_byte(struct rng *r)
-{
-	return below(r, 256);
-}
-
-static void add_space(struct rng *r, struct input *in)
-{
-	static const char *const sp[] = { " ", " ", " ", " ", "  ", "\t",
-					  "\n", " \n", "\r", "\v", "\f", ",",
-					  ", ", ",," };
-
-	adds(in, sp[below(r, sizeof(sp) / sizeof(sp[0]))]);
-}
-
-static void add_junk_word(struct rng *r, struct input *in)
-{
-	static const char *const junk[] = {
-		"VM", "Vm", "clone_vm", "CLONE_NEWUSER", "new", "newtimes",
-		"vmx", "0", "1", "0x", "NONE", "all", "x", "*", "+", "-",
-		"++vm", "+-vm", "vm,fs", "set_tid", "audit", "gvisor",
-		"SET_TID", "set-tid", "tid", "ns_needs_caps", "none", "",
-	};
-	unsigned int i, n;
-
-	if (chance(r, 70)) {
-		adds(in, junk[below(r, sizeof(junk) / sizeof(junk[0]))]);
-		return;
-	}
-	for (i = 0, n = 1 + below(r, 6); i < n; i++)
-		addc(in, 0x21 + below(r, 0x7f - 0x21));
-}
-
-/* Replace, insert or delete one byte. */
-static void mutate(struct rng *r, struct input *in)
-{
-	size_t at = in->len ? below(r, in->len) : 0;
-
-	switch (in->len ? below(r, 3) : 1) {
-	case 0:
-		in->buf[at] = any_byte(r);
-		break;
-	case 1:
-		if (in->len < sizeof(in->buf)) {
-			memmove(in->buf + at + 1, in->buf + at, in->len - at);
-			in->buf[at] = any_byte(r);
-			in->len++;
-		}
-		break;
-	default:
-		memmove(in->buf + at, in->buf + at + 1, in->len - at - 1);
-		in->len--;
-		break;
-	}
-}
-
-static void gen_garbage(struct rng *r, struct input *in)
-{
-	unsigned int i, n = 1 + below(r, 12);
-
-	for (i = 0; i < n; i++)
-		addc(in, any_byte(r));
-}
-
-static void gen_hex(struct rng *r, struct input *in, uint64_t valid)
-{
-	unsigned int k = below(r, 100), i;
-	char num[32];
-	uint64_t v;
-
-	if (k < 55)
-		v = rnd(r) & valid;
-	else if (k < 70)
-		v = rnd(r) & ALL_CLONE_FLAGS;
-	else if (k < 85)
-		v = 1ULL << below(r, 64);
-	else
-		v = rnd(r);
-	adds(in, chance(r, 80) ? "0x" : "0X");
-	for (i = chance(r, 15) ? below(r, 6) : 0; i; i--)
-		addc(in, '0');
-	snprintf(num, sizeof(num), chance(r, 70) ? "%" PRIx64 : "%" PRIX64,
-		 v);
-	adds(in, num);
-	if (chance(r, 15))	/* wider, sometimes past 64 bits */
-		for (i = 1 + below(r, 3); i; i--)
-			addc(in, "0123456789abcdef"[below(r, 16)]);
-	if (chance(r, 6))
-		addc(in, 0x21 + below(r, 0x7f - 0x21));
-	if (chance(r, 6)) {
-		add_space(r, in);
-		adds(in, flag_table[below(r, N_FLAGS)].name);
-	}
-}
-
-static void gen_flags(struct rng *r, struct input *in, uint64_t valid)
-{
-	unsigned int form = below(r, 100), n, i, signs = below(r, 10);
-
-	in->len = 0;
-	if (chance(r, 15))
-		add_space(r, in);
-	if (form < 15) {
-		gen_hex(r, in, valid);
-	} else if (form < 22) {
-		gen_garbage(r, in);
-	} else if (form < 26) {
-		adds(in, "none");
-	} else {
-		n = chance(r, 3) ? 0 : 1 + below(r, 6);
-		for (i = 0; i < n; i++) {
-			unsigned int s = signs < 4 ? 0 : signs < 9 ? 1 :
-				below(r, 2);
-			unsigned int p = below(r, 100);
-
-			if (i)
-				add_space(r, in);
-			if (s)
-				addc(in, chance(r, 50) ? '+' : '-');
-			if (p < 80)
-				adds(in, flag_table[below(r, N_FLAGS)].name);
-			else if (p < 84)
-				adds(in, "none");
-			else
-				add_junk_word(r, in);
-		}
-	}
-	if (chance(r, 35))
-		adds(in, chance(r, 80) ? "\n" : " ");
-	if (chance(r, 8))
-		mutate(r, in);
-}
-
-static void gen_rules(struct rng *r, struct input *in)
-{
-	unsigned int n, i;
-
-	in->len = 0;
-	if (chance(r, 8)) {
-		gen_garbage(r, in);
-		return;
-	}
-	if (chance(r, 15))
-		add_space(r, in);
-	n = chance(r, 3) ? 0 : 1 + below(r, 5);
-	for (i = 0; i < n; i++) {
-		unsigned int s = below(r, 100);
-
-		if (i)
-			add_space(r, in);
-		if (s < 46)
-			addc(in, '+');
-		else if (s < 92)
-			addc(in, '-');
-		if (chance(r, 86))
-			adds(in, rule_names[below(r, N_RULES)]);
-		else
-			add_junk_word(r, in);
-	}
-	if (chance(r, 35))
-		adds(in, "\n");
-	if (chance(r, 8))
-		mutate(r, in);
-}
-
-/* One name from names (mostly its first n_good), decorated or broken. */
-static void gen_name(struct rng *r, struct input *in,
-		     const char *const *names, unsigned int count,
-		     unsigned int n_good)
-{
-	static const char *const after[] = { "\n", "\n", "\n", "\n", "",
-					     "", "", "\n\n", " ", "\r\n",
-					     " \n", "\t" };
-	const char *name;
-	unsigned int k = below(r, 100);
-
-	in->len = 0;
-	if (k < 3)
-		return;		/* an empty write */
-	if (k < 13) {
-		gen_garbage(r, in);
-		return;
-	}
-	name = chance(r, 80) ? names[below(r, n_good)] :
-			       names[below(r, count)];
-	if (chance(r, 6))
-		add_space(r, in);
-	adds(in, name);
-	if (chance(r, 8) && in->len)	/* a letter in the wrong case */
-		in->buf[in->len - 1 - below(r, in->len)] ^= 0x20;
-	if (chance(r, 5) && in->len)
-		in->len--;
-	if (chance(r, 5)) {
-		add_space(r, in);
-		adds(in, names[below(r, count)]);
-	}
-	adds(in, after[below(r, sizeof(after) / sizeof(after[0]))]);
-	if (chance(r, 4))
-		addc(in, '\0');
-	if (chance(r, 10))
-		mutate(r, in);
-}
-
-static void gen_input(struct rng *r, int file, struct input *in)
-{
-	static const char *const modes[] = {
-		"off", "audit", "enforce", "gvisor", "on", "1", "Audit",
-	};
-	static const char *const profiles[] = {
-		"gvisor", "permissive", "custom", "audit", "none", "default",
-	};
-	static const char *const locks[] = {
-		"0", "1", "2", "true", "yes", "01", "locked", "on",
-	};
-
-	switch (file) {
-	case F_MODE:
-		gen_name(r, in, modes, 7, 3);
-		break;
-	case F_PROFILE:
-		gen_name(r, in, profiles, 6, 2);
-		break;
-	case F_CLONE:
-		gen_flags(r, in, ALL_CLONE_FLAGS);
-		break;
-	case F_UNSHARE:
-		gen_flags(r, in, ALL_UNSHARE_FLAGS);
-		break;
-	case F_RULES:
-		gen_rules(r, in);
-		break;
-	default:
-		gen_name(r, in, locks, 8, 2);
-		break;
-	}
-}
-
-/* A value of locked that is "1" once whitespace and NULs are dropped. */
-static int could_lock(const struct input *in)
+static int could_lock(const char *buf, size_t len)
 {
 	size_t i, ones = 0;
 
-	for (i = 0; i < in->len; i++) {
-		if (in->buf[i] == '1')
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '1')
 			ones++;
-		else if (in->buf[i] && !is_space(in->buf[i]))
+		else if (buf[i] && !strchr(" \t\n\v\f\r", buf[i]))
 			return 0;
 	}
 	return ones == 1;
 }
 
-static double now_s(void)
+TEST_F(sysfs, locked_refuses_every_value_but_one)
 {
-	struct timespec ts;
+	static const char alphabet[] = "0112 \n\t\r\0+-xyesnoOK\xa0\xff,";
+	struct snapshot before, after;
+	uint64_t seed = 0x10cced5eedULL;
+	unsigned int written = 0, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+	ASSERT_EQ(0, snapshot_read(&before));
+	for (i = 0; written < LOCKED_VALUES && i < 4 * LOCKED_VALUES; i++) {
+		char buf[24];
+		size_t len = 1 + rnd(&seed) % sizeof(buf), k;
+		ssize_t r;
 
-/*
- * FUZZ_INPUTS values written one by one: each returns what the model says
- * and leaves every file reading as the model's text; each value taken reads
- * back as text that, written again, changes nothing.
- */
-static void fuzz_file(struct __test_metadata *_metadata, int file)
-{
-	unsigned int written = 0, taken = 0, einval = 0, erange = 0;
-	unsigned int empty = 0, not_locking = 0, i;
-	struct snapshot want, got;
-	struct rng rng;
-	struct model m;
-	const char *env = getenv("CLONEGATE_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x5eed0c10e6a7eULL;
-	double t0 = now_s();
-	int fd[F_COUNT];
-	char path[128];
-
-	rng.s = seed ^ (0x9e3779b97f4a7c15ULL * (file + 1));
-	for (i = 0; i < F_COUNT; i++) {
-		file_path(path, sizeof(path), i);
-		fd[i] = open(path, i == file ? O_RDWR : O_RDONLY);
-		ASSERT_LE(0, fd[i]) TH_LOG("%s: %s", path, strerror(errno));
-	}
-	model_default(&m);
-	model_text(&m, &want);
-	ASSERT_EQ(0, snapshot_pread(fd, &got));
-	ASSERT_EQ(-1, snapshot_diff(&want, &got));
-
-	for (i = 0; written < FUZZ_INPUTS && i < 20 * FUZZ_INPUTS; i++) {
-		struct model next = m;
-		struct input in;
-		ssize_t exp, r;
-		int d;
-
-		gen_input(&rng, file, &in);
-		exp = model_write(&next, file, in.buf, in.len);
-		if (file == F_LOCKED && (next.locked || could_lock(&in))) {
-			not_locking++;
+		for (k = 0; k < len; k++)
+			buf[k] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
+		if (could_lock(buf, len))
 			continue;
-		}
 		written++;
-		r = pwrite(fd[file], in.buf, in.len, 0);
-		if (r < 0)
-			r = -errno;
-		ASSERT_EQ(exp, r) TH_LOG("seed %#" PRIx64 " input %u: %s <- \"%s\": want %s, got %s",
-					 seed, i, file_name[file],
-					 esc(in.buf, in.len), errstr(exp),
-					 errstr(r));
-		m = next;
-		model_text(&m, &want);
-		ASSERT_EQ(0, snapshot_pread(fd, &got));
-		d = snapshot_diff(&want, &got);
-		ASSERT_EQ(-1, d) TH_LOG("seed %#" PRIx64 " input %u: %s <- \"%s\": %s reads \"%s\", want \"%s\"",
-					seed, i, file_name[file],
-					esc(in.buf, in.len), file_name[d],
-					esc_s(got.text[d]),
-					esc_s(want.text[d]));
-		if (r == -EINVAL)
-			einval++;
-		else if (r == -ERANGE)
-			erange++;
-		else if (r == 0)
-			empty++;
-		if (r <= 0)
-			continue;
-		taken++;
-		/* the canonical text is a value that changes nothing */
-		r = pwrite(fd[file], got.text[file], strlen(got.text[file]), 0);
-		EXPECT_EQ((ssize_t)strlen(got.text[file]), r)
-			TH_LOG("%s <- its own text \"%s\": %s", file_name[file],
-			       esc_s(got.text[file]), errstr(r));
-		ASSERT_EQ(0, snapshot_pread(fd, &want));
-		d = snapshot_diff(&want, &got);
-		ASSERT_EQ(-1, d) TH_LOG("%s <- its own text \"%s\" changed %s",
-					file_name[file],
-					esc_s(got.text[file]),
-					file_name[d]);
+		r = write_path("locked", buf, len);
+		ASSERT_EQ(-EINVAL, r) TH_LOG("locked <- \"%s\": %s",
+					     esc(buf, len), result(r));
 	}
-	for (i = 0; i < F_COUNT; i++)
-		close(fd[i]);
-	TH_LOG("%s: %u values in %.1f s: %u taken, %u EINVAL, %u ERANGE, %u empty; %u not written (would lock)",
-	       file_name[file], written, now_s() - t0, taken, einval, erange,
-	       empty, not_locking);
-	ASSERT_EQ(FUZZ_INPUTS, written);
-	/* a fair share of both outcomes, or the generator is broken */
-	if (file != F_LOCKED) {
-		EXPECT_LT(FUZZ_INPUTS / 10, taken);
-	}
-	EXPECT_LT(FUZZ_INPUTS / 10, einval);
-}
-
-TEST_F(sysfs, fuzz_mode_matches_model)
-{
-	fuzz_file(_metadata, F_MODE);
-}
-
-TEST_F(sysfs, fuzz_profile_matches_model)
-{
-	fuzz_file(_metadata, F_PROFILE);
-}
-
-TEST_F(sysfs, fuzz_clone_flags_matches_model)
-{
-	fuzz_file(_metadata, F_CLONE);
-}
-
-TEST_F(sysfs, fuzz_unshare_flags_matches_model)
-{
-	fuzz_file(_metadata, F_UNSHARE);
-}
-
-TEST_F(sysfs, fuzz_rules_matches_model)
-{
-	fuzz_file(_metadata, F_RULES);
-}
-
-TEST_F(sysfs, fuzz_locked_refuses_all_but_one)
-{
-	fuzz_file(_metadata, F_LOCKED);
+	ASSERT_EQ(LOCKED_VALUES, written);
+	ASSERT_EQ(0, snapshot_read(&after));
+	EXPECT_SNAPSHOT(&before, &after, "after the values locked refused");
 }
 
 /* --- who may write ------------------------------------------------------- */
 
-/* Why a child failed, shared with the test process. */
+/* Why a child failed, or why it could not test, shared with the test. */
 static char *child_why(void)
 {
 	static char *why;
@@ -2102,74 +1250,110 @@ static char *child_why(void)
 	return why;
 }
 
-static int child_fail(const char *fmt, ...)
+static int child_says(int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(child_why(), 4096, fmt, ap);
 	va_end(ap);
-	return 1;
+	return code;
 }
 
-/* Values that would change the policy; locked gets "0", never "1". */
-static const char *const good_value[F_COUNT] = {
-	"enforce\n", "permissive\n", "+newcgroup\n", "+newcgroup\n",
-	"-set_tid\n", "0\n",
+/* a child that could not set up what it tests: the test is a SKIP */
+#define CHILD_CANNOT 4
+
+FIXTURE(privilege) {
+	struct snapshot saved;
 };
-static const char *const bad_value[F_COUNT] = {
-	"bogus", "custom", "+", "0x", "set_tid", "2",
+
+/*
+ * good: a value root's write would take (never "1" for locked: "0" is
+ * refused as EINVAL, so a missing capability check still shows); bad: one
+ * the parser refuses. Both must be EPERM, the capability coming first.
+ */
+FIXTURE_VARIANT(privilege) {
+	const char *file;
+	const char *good, *bad;
 };
+
+#define PRIVILEGE_ROW(id, f, g, b)					\
+	FIXTURE_VARIANT_ADD(privilege, id) {				\
+		.file = f, .good = g, .bad = b,				\
+	}
+
+PRIVILEGE_ROW(mode, "mode", "enforce\n", "bogus");
+PRIVILEGE_ROW(profile, "profile", "permissive\n", "custom");
+PRIVILEGE_ROW(clone_flags, "clone_flags", "+newcgroup\n", "+");
+PRIVILEGE_ROW(unshare_flags, "unshare_flags", "+newcgroup\n", "0x");
+PRIVILEGE_ROW(setns_types, "setns_types", "+pid\n", "net +ipc");
+PRIVILEGE_ROW(rules, "rules", "-set_tid\n", "set_tid");
+PRIVILEGE_ROW(locked, "locked", "0\n", "2");
+PRIVILEGE_ROW(decisions, "events/decisions", "+allowed", "+nosuch");
+PRIVILEGE_ROW(channels, "events/channels", "none", "none none");
+PRIVILEGE_ROW(context_fields, "events/context_fields", "+cwd", "cwd cwd");
+PRIVILEGE_ROW(ratelimit, "events/ratelimit", "7 3", "7");
+PRIVILEGE_ROW(scopes_add, "scopes/add", "sysfs-privilege", "No/Such");
+PRIVILEGE_ROW(scopes_remove, "scopes/remove", "sysfs-nosuch", "No/Such");
+
+FIXTURE_SETUP(privilege)
+{
+	policy_setup(_metadata, &self->saved);
+	child_why()[0] = '\0';
+}
+
+FIXTURE_TEARDOWN(privilege)
+{
+	policy_teardown(_metadata, &self->saved);
+}
 
 static int drop_to_nobody(void)
 {
 	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
 	    setresuid(65534, 65534, 65534))
-		return child_fail("dropping to 65534: %s", strerror(errno));
+		return child_says(1, "dropping to 65534: %s", strerror(errno));
 	return 0;
 }
 
 static int open_as_nobody(void *arg)
 {
+	const FIXTURE_VARIANT(privilege) *v = arg;
 	char path[128];
-	int i, fd;
+	int fd;
 
 	if (drop_to_nobody())
 		return 1;
-	for (i = 0; i < F_COUNT; i++) {
-		file_path(path, sizeof(path), i);
-		fd = open(path, O_WRONLY);
-		if (fd >= 0)
-			return child_fail("%s opened for write by 65534", path);
-		if (errno != EACCES)
-			return child_fail("%s: %s, want EACCES", path,
-					  strerror(errno));
-	}
+	cg_path(path, sizeof(path), v->file);
+	fd = open(path, O_WRONLY);
+	if (fd >= 0)
+		return child_says(1, "%s opened for write by 65534", path);
+	if (errno != EACCES)
+		return child_says(1, "%s: %s, want EACCES", path,
+				  strerror(errno));
 	return 0;
 }
 
-/* Write each value through a descriptor root opened: must be EPERM. */
+/* Write both values on a descriptor root opened: EPERM each. */
 static int write_after_drop(void *arg)
 {
-	const char *const *val = arg;
+	const FIXTURE_VARIANT(privilege) *v = arg;
+	const char *const val[] = { v->good, v->bad };
 	char path[128];
-	int fd[F_COUNT], i;
+	int fd, i;
 
-	for (i = 0; i < F_COUNT; i++) {
-		file_path(path, sizeof(path), i);
-		fd[i] = open(path, O_WRONLY);
-		if (fd[i] < 0)
-			return child_fail("%s: %s", path, strerror(errno));
-	}
+	cg_path(path, sizeof(path), v->file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return child_says(1, "%s: %s", path, strerror(errno));
 	if (drop_to_nobody())
 		return 1;
-	for (i = 0; i < F_COUNT; i++) {
-		ssize_t r = write(fd[i], val[i], strlen(val[i]));
+	for (i = 0; i < 2; i++) {
+		ssize_t r = write(fd, val[i], strlen(val[i]));
 
 		if (r >= 0 || errno != EPERM)
-			return child_fail("%s <- \"%s\" as 65534: %s, want EPERM",
-					  file_name[i], esc_s(val[i]),
-					  errstr(r < 0 ? -errno : r));
+			return child_says(1, "%s <- \"%s\" as 65534: %s, want EPERM",
+					  v->file, esc_s(val[i]),
+					  result(r < 0 ? -errno : r));
 	}
 	return 0;
 }
@@ -2177,101 +1361,164 @@ static int write_after_drop(void *arg)
 /* Root of a user namespace mapped to real root: DAC passes, capable() not. */
 static int write_as_userns_root(void *arg)
 {
+	const FIXTURE_VARIANT(privilege) *v = arg;
+	const char *const val[] = { v->good, v->bad };
 	char path[128];
-	int i, fd;
+	int fd, i;
 	ssize_t r;
 
 	if (unshare(CLONE_NEWUSER))
-		return child_fail("unshare(CLONE_NEWUSER): %s", strerror(errno));
+		return child_says(CHILD_CANNOT, "unshare(CLONE_NEWUSER): %s",
+				  strerror(errno));
 	fd = open("/proc/self/uid_map", O_WRONLY);
 	if (fd < 0 || write(fd, "0 0 1", 5) != 5)
-		return child_fail("uid_map: %s", strerror(errno));
+		return child_says(CHILD_CANNOT, "uid_map: %s",
+				  strerror(errno));
 	close(fd);
 	if (getuid() != 0 || geteuid() != 0)
-		return child_fail("uid %d in the namespace, want 0", getuid());
-	for (i = 0; i < 2 * F_COUNT; i++) {
-		const char *val = i < F_COUNT ? good_value[i] :
-						bad_value[i - F_COUNT];
-
-		file_path(path, sizeof(path), i % F_COUNT);
+		return child_says(1, "uid %d in the namespace, want 0",
+				  getuid());
+	cg_path(path, sizeof(path), v->file);
+	for (i = 0; i < 2; i++) {
 		fd = open(path, O_WRONLY);
 		if (fd < 0)
-			return child_fail("%s: open: %s, want DAC to pass",
+			return child_says(1, "%s: open: %s, want DAC to pass",
 					  path, strerror(errno));
-		r = write(fd, val, strlen(val));
+		r = write(fd, val[i], strlen(val[i]));
 		if (r < 0)
 			r = -errno;
 		close(fd);
 		if (r != -EPERM)
-			return child_fail("%s <- \"%s\" as namespace root: %s, want EPERM",
-					  path, esc_s(val),
-					  errstr(r));
+			return child_says(1, "%s <- \"%s\" as namespace root: %s, want EPERM",
+					  v->file, esc_s(val[i]), result(r));
 	}
 	return 0;
 }
 
 static void expect_child_refused(struct __test_metadata *_metadata,
-				 int (*fn)(void *), void *arg)
+				 int (*fn)(void *), const void *arg)
 {
 	struct snapshot before, after;
+	int status;
 
 	ASSERT_EQ(0, snapshot_read(&before));
-	child_why()[0] = '\0';
-	EXPECT_EQ(0, cg_in_child(fn, arg)) TH_LOG("%s", child_why());
+	status = cg_in_child(fn, (void *)arg);
 	ASSERT_EQ(0, snapshot_read(&after));
-	EXPECT_EQ(-1, snapshot_diff(&before, &after));
+	EXPECT_SNAPSHOT(&before, &after, "after the refused writes");
+	if (status == CHILD_CANNOT)
+		SKIP(return, "%s", child_why());
+	EXPECT_EQ(0, status) TH_LOG("%s", child_why());
 }
 
-TEST_F(sysfs, unprivileged_open_for_write_is_eacces)
+TEST_F(privilege, unprivileged_open_for_write_is_eacces)
 {
-	expect_child_refused(_metadata, open_as_nobody, NULL);
+	expect_child_refused(_metadata, open_as_nobody, variant);
 }
 
-TEST_F(sysfs, unprivileged_write_is_eperm)
+TEST_F(privilege, unprivileged_write_is_eperm)
 {
-	expect_child_refused(_metadata, write_after_drop, (void *)good_value);
+	expect_child_refused(_metadata, write_after_drop, variant);
 }
 
-/* The capability is checked before the value is looked at. */
-TEST_F(sysfs, unprivileged_bad_write_is_eperm_not_einval)
+TEST_F(privilege, userns_root_write_is_eperm)
 {
-	expect_child_refused(_metadata, write_after_drop, (void *)bad_value);
-}
-
-TEST_F(sysfs, userns_root_write_is_eperm)
-{
-	expect_child_refused(_metadata, write_as_userns_root, NULL);
+	expect_child_refused(_metadata, write_as_userns_root, variant);
 }
 
 /* --- policy swaps under load --------------------------------------------- */
 
+/*
+ * The flipper sets one state after another; a sequence number, odd while
+ * it writes and even once every write of the state returned, tells the
+ * workers when the policy stood still. A call or a read made wholly while
+ * it stood still must show that state; any other must show one of them.
+ * Each state lasts until every worker did one thing wholly inside it, so
+ * every state is seen, however the host schedules; a worker then waits
+ * for the next: the work is bounded by the number of states, and no time
+ * is measured.
+ */
 #define WORKERS 3
-#define FLIP_SECONDS 2.0
+#define FLIPS 40
+#define FLIP_TIMEOUT 600
+
+/* the files a profile write changes, the reader's view */
+static const int flip_files[] = { F_PROFILE, F_CLONE, F_UNSHARE, F_SETNS,
+				  F_RULES };
+#define N_FLIP_FILES COUNT(flip_files)
 
 struct race {
+	long seq;
 	int stop;
+	long stable_seq[WORKERS];	/* the last window one was made in */
+	long window[WORKERS], in_window[WORKERS];
 	long ok[WORKERS], einval[WORKERS], other[WORKERS];
-	long other_err[WORKERS];
-	long reads[WORKERS], torn[WORKERS], seen_gvisor[WORKERS],
-		seen_permissive[WORKERS];
-	char torn_text[WORKERS][TEXT_MAX];
+	long other_err[WORKERS], wrong[WORKERS];
+	long seen[WORKERS][2];
+	char wrong_text[WORKERS][TEXT_MAX];
+	/* what each file reads in each profile, for the readers */
+	char text[2][N_FLIP_FILES][TEXT_MAX];
 };
 
-static int stopped(struct race *rc)
+static long seq_now(struct race *rc)
 {
-	return __atomic_load_n(&rc->stop, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&rc->seq, __ATOMIC_ACQUIRE);
 }
 
-/* clone3(CLONE_NEWCGROUP) until told to stop, counting the outcomes. */
+/* step k: profile gvisor or permissive; with the mode, audit or enforce */
+static int state_profile(long seq)
+{
+	return seq < 2 ? GVISOR : (seq / 2 - 1) & 1;
+}
+
+static int state_enforce(long seq)
+{
+	return seq >= 2 && ((seq / 2 - 1) & 2);
+}
+
+static const char *state_mode(long seq)
+{
+	return mode_names[state_enforce(seq) ? CLONEGATE_EV_MODE_ENFORCE :
+					       CLONEGATE_EV_MODE_AUDIT];
+}
+
+/*
+ * A worker that did its part in window seq, or PER_WINDOW things in it,
+ * waits for the next, which starts with the flipper's writes: the calls
+ * and reads cluster around the writes, and there are at most PER_WINDOW
+ * per window and worker. The first begun in an even window ends in it:
+ * the flipper waits for it.
+ */
+#define PER_WINDOW 64
+
+static int idle(struct race *rc, int id, long seq)
+{
+	if (seq != rc->window[id]) {
+		rc->window[id] = seq;
+		rc->in_window[id] = 0;
+	}
+	if (__atomic_load_n(&rc->stable_seq[id], __ATOMIC_ACQUIRE) != seq &&
+	    rc->in_window[id] < PER_WINDOW) {
+		rc->in_window[id]++;
+		return 0;
+	}
+	usleep(100);
+	return 1;
+}
+
+/* clone3(CLONE_NEWCGROUP): EINVAL under gvisor + enforce, else a child. */
 static void clone3_worker(struct race *rc, int id)
 {
-	while (!stopped(rc)) {
+	while (!__atomic_load_n(&rc->stop, __ATOMIC_ACQUIRE)) {
 		struct cg_clone_args args = {
 			.flags = CLONE_NEWCGROUP,
 			.exit_signal = SIGCHLD,
 		};
-		long r = cg_raw_clone3(&args, sizeof(args));
+		long s1 = seq_now(rc), s2, r;
 
+		if (idle(rc, id, s1))
+			continue;
+		r = cg_raw_clone3(&args, sizeof(args));
+		s2 = seq_now(rc);
 		if (r > 0) {
 			waitpid(r, NULL, 0);
 			rc->ok[id]++;
@@ -2281,60 +1528,107 @@ static void clone3_worker(struct race *rc, int id)
 			rc->other[id]++;
 			rc->other_err[id] = -r;
 		}
-	}
-	_exit(0);
-}
+		if (s1 == s2 && !(s1 & 1)) {
+			int want_einval = state_profile(s1) == GVISOR &&
+					  state_enforce(s1);
 
-/* Read profile, flags and rules until told to stop: each whole profile. */
-static void read_worker(struct race *rc, int id)
-{
-	static const char *const ok[][2] = {
-		{ "gvisor\n", "permissive\n" },
-		{ GVISOR_CLONE_TEXT, PERMISSIVE_CLONE_TEXT },
-		{ GVISOR_UNSHARE_TEXT, PERMISSIVE_UNSHARE_TEXT },
-		{ GVISOR_RULES_TEXT, PERMISSIVE_RULES_TEXT },
-	};
-	static const int files[] = { F_PROFILE, F_CLONE, F_UNSHARE, F_RULES };
-	char path[128], buf[TEXT_MAX];
-	int fd[4], i;
-
-	for (i = 0; i < 4; i++) {
-		file_path(path, sizeof(path), files[i]);
-		fd[i] = open(path, O_RDONLY);
-	}
-	while (!stopped(rc)) {
-		for (i = 0; i < 4; i++) {
-			ssize_t n = pread(fd[i], buf, sizeof(buf) - 1, 0);
-
-			buf[n < 0 ? 0 : n] = '\0';
-			rc->reads[id]++;
-			if (!strcmp(buf, ok[i][0])) {
-				rc->seen_gvisor[id]++;
-			} else if (!strcmp(buf, ok[i][1])) {
-				rc->seen_permissive[id]++;
-			} else {
-				rc->torn[id]++;
-				snprintf(rc->torn_text[id], TEXT_MAX, "%s: %.900s",
-					 file_name[files[i]], buf);
+			if ((r > 0 || r == -EINVAL) &&
+			    (r == -EINVAL) != want_einval) {
+				rc->wrong[id]++;
+				snprintf(rc->wrong_text[id], TEXT_MAX,
+					 "%s and %s: %s",
+					 profile_names[state_profile(s1)],
+					 state_mode(s1),
+					 r > 0 ? "created" : "EINVAL");
 			}
+			rc->seen[id][want_einval]++;
+			__atomic_store_n(&rc->stable_seq[id], s1,
+					 __ATOMIC_RELEASE);
 		}
 	}
 	_exit(0);
 }
 
-/*
- * Start WORKERS copies of worker, flip the policy for FLIP_SECONDS, stop
- * and reap them. Returns the number of flips, or -1 if a write failed;
- * nothing here may ASSERT while a worker runs.
- */
-static long flip_under(struct race *rc, void (*worker)(struct race *, int),
-		       int flip_mode, int *status)
+/* Read every file a profile sets: each whole, all one profile if still. */
+static void read_worker(struct race *rc, int id)
 {
-	double end;
-	pid_t pid[WORKERS];
-	long step, bad = 0;
+	char path[128], buf[TEXT_MAX];
+	int fd[N_FLIP_FILES];
+	size_t i;
+
+	for (i = 0; i < N_FLIP_FILES; i++) {
+		cg_path(path, sizeof(path), file_name[flip_files[i]]);
+		fd[i] = open(path, O_RDONLY);
+		if (fd[i] < 0)
+			_exit(2);
+	}
+	while (!__atomic_load_n(&rc->stop, __ATOMIC_ACQUIRE)) {
+		long s1 = seq_now(rc), s2;
+		int got[N_FLIP_FILES], all = -1;
+
+		if (idle(rc, id, s1))
+			continue;
+		for (i = 0; i < N_FLIP_FILES; i++) {
+			ssize_t n = pread(fd[i], buf, sizeof(buf) - 1, 0);
+
+			buf[n < 0 ? 0 : n] = '\0';
+			got[i] = !strcmp(buf, rc->text[GVISOR][i]) ? GVISOR :
+				 !strcmp(buf, rc->text[PERMISSIVE][i]) ?
+				 PERMISSIVE : -1;
+			if (got[i] < 0) {
+				rc->other[id]++;
+				snprintf(rc->wrong_text[id], TEXT_MAX,
+					 "%s: %.900s", file_name[flip_files[i]],
+					 buf);
+			}
+		}
+		s2 = seq_now(rc);
+		if (s1 == s2 && !(s1 & 1)) {
+			all = state_profile(s1);
+			for (i = 0; i < N_FLIP_FILES; i++)
+				if (got[i] != all) {
+					rc->wrong[id]++;
+					snprintf(rc->wrong_text[id], TEXT_MAX,
+						 "%s while %s stood", file_name[flip_files[i]],
+						 profile_names[all]);
+				}
+			rc->seen[id][all]++;
+			__atomic_store_n(&rc->stable_seq[id], s1,
+					 __ATOMIC_RELEASE);
+		}
+	}
+	_exit(0);
+}
+
+/* Wait until each worker did one thing wholly inside window seq. */
+static int wait_for_workers(struct race *rc, const pid_t *pid, long seq)
+{
 	int i;
 
+	for (i = 0; i < WORKERS; i++)
+		while (__atomic_load_n(&rc->stable_seq[i], __ATOMIC_ACQUIRE) !=
+		       seq) {
+			if (waitpid(pid[i], NULL, WNOHANG) == pid[i])
+				return -1;
+			usleep(200);
+		}
+	return 0;
+}
+
+/*
+ * Start the workers, set FLIPS states (the mode too if flip_mode), stop
+ * and reap them. Returns -1, or the state (1 to FLIPS, 0 for the start)
+ * at which a write failed or a worker died; nothing here may ASSERT while
+ * a worker runs.
+ */
+static int flip_under(struct race *rc, void (*worker)(struct race *, int),
+		      int flip_mode, int *status)
+{
+	pid_t pid[WORKERS];
+	int i, step, failed = -1;
+
+	for (i = 0; i < WORKERS; i++)
+		rc->stable_seq[i] = -1;
 	for (i = 0; i < WORKERS; i++) {
 		pid[i] = fork();
 		if (pid[i] == 0)
@@ -2342,74 +1636,113 @@ static long flip_under(struct race *rc, void (*worker)(struct race *, int),
 		if (pid[i] < 0)
 			break;
 	}
-	end = now_s() + FLIP_SECONDS;
-	for (step = 0; i == WORKERS && now_s() < end; step++) {
-		if (set_file(F_PROFILE, step & 1 ? "permissive" : "gvisor"))
-			bad++;
-		if (flip_mode &&
-		    set_file(F_MODE, step & 2 ? "enforce" : "audit"))
-			bad++;
+	if (i < WORKERS || wait_for_workers(rc, pid, 0))
+		failed = 0;
+	for (step = 0; failed < 0 && step < FLIPS; step++) {
+		long seq = 2 * step + 2;
+		/* every other round of four, the mode first */
+		int mode_first = flip_mode && (step / 4) & 1;
+
+		__atomic_store_n(&rc->seq, seq - 1, __ATOMIC_RELEASE);
+		if ((mode_first && set_file(F_MODE, state_mode(seq))) ||
+		    set_file(F_PROFILE, profile_names[state_profile(seq)]) ||
+		    (flip_mode && !mode_first &&
+		     set_file(F_MODE, state_mode(seq))))
+			failed = step + 1;
+		__atomic_store_n(&rc->seq, seq, __ATOMIC_RELEASE);
+		if (failed < 0 && wait_for_workers(rc, pid, seq))
+			failed = step + 1;
 	}
 	__atomic_store_n(&rc->stop, 1, __ATOMIC_RELEASE);
 	while (i--)
 		if (waitpid(pid[i], &status[i], 0) != pid[i])
 			status[i] = -1;
-	return bad ? -1 : step;
+	return failed;
 }
 
-TEST_F(sysfs, clone3_during_policy_flips_sees_one_policy)
+static struct race *race_map(void)
 {
-	struct race *rc = mmap(NULL, sizeof(*rc), PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	long flips, ok = 0, einval = 0;
-	int status[WORKERS] = { 0 }, i;
+	void *p = mmap(NULL, sizeof(struct race), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	ASSERT_TRUE(rc != MAP_FAILED);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+TEST_F_TIMEOUT(sysfs, clone3_during_policy_flips_sees_one_policy,
+	       FLIP_TIMEOUT)
+{
+	struct race *rc = race_map();
+	long ok = 0, einval = 0, seen[2] = { 0, 0 };
+	int status[WORKERS] = { 0 }, i, failed;
+
+	ASSERT_TRUE(rc != NULL);
 	/*
 	 * gvisor + enforce refuses CLONE_NEWCGROUP with EINVAL; gvisor +
 	 * audit and permissive let it through. Nothing else may happen.
 	 */
-	flips = flip_under(rc, clone3_worker, 1, status);
-	ASSERT_LT(0, flips) TH_LOG("a policy write failed while flipping");
+	failed = flip_under(rc, clone3_worker, 1, status);
+	ASSERT_EQ(-1, failed)
+		TH_LOG("state %d (0: the start): a write failed or a worker died",
+		       failed);
 	for (i = 0; i < WORKERS; i++) {
 		EXPECT_EQ(0, status[i]) TH_LOG("worker %d", i);
 		EXPECT_EQ(0, rc->other[i])
 			TH_LOG("worker %d: %ld calls failed otherwise, last %s",
 			       i, rc->other[i], strerror(rc->other_err[i]));
+		EXPECT_EQ(0, rc->wrong[i])
+			TH_LOG("worker %d: %ld calls not as their policy said, last under %s",
+			       i, rc->wrong[i], rc->wrong_text[i]);
 		ok += rc->ok[i];
 		einval += rc->einval[i];
+		seen[0] += rc->seen[i][0];
+		seen[1] += rc->seen[i][1];
 	}
-	TH_LOG("%ld flips; clone3: %ld created, %ld EINVAL", flips, ok,
-	       einval);
-	EXPECT_LT(0, ok);
-	EXPECT_LT(0, einval);
+	TH_LOG("%d states; clone3: %ld created, %ld EINVAL; %ld and %ld made while one stood",
+	       FLIPS, ok, einval, seen[0], seen[1]);
+	/* each state was seen whole by every worker: both answers came */
+	EXPECT_LE(WORKERS * FLIPS / 4, seen[1]);
+	EXPECT_LE(WORKERS * FLIPS * 3 / 4, seen[0]);
 	EXPECT_TRUE(cg_no_children());
 	munmap(rc, sizeof(*rc));
 }
 
-TEST_F(sysfs, reads_during_profile_flips_see_whole_profile)
+TEST_F_TIMEOUT(sysfs, reads_during_profile_flips_see_whole_profile,
+	       FLIP_TIMEOUT)
 {
-	struct race *rc = mmap(NULL, sizeof(*rc), PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	long flips, reads = 0, gv = 0, perm = 0;
-	int status[WORKERS] = { 0 }, i;
+	struct race *rc = race_map();
+	int status[WORKERS] = { 0 }, i, p, failed;
+	long seen[2] = { 0, 0 };
+	size_t f;
 
-	ASSERT_TRUE(rc != MAP_FAILED);
-	flips = flip_under(rc, read_worker, 0, status);
-	ASSERT_LT(0, flips) TH_LOG("a policy write failed while flipping");
+	ASSERT_TRUE(rc != NULL);
+	for (p = GVISOR; p <= PERMISSIVE; p++) {
+		struct snapshot s;
+
+		ASSERT_EQ(0, set_file(F_PROFILE, profile_names[p]));
+		ASSERT_EQ(0, snapshot_read(&s));
+		for (f = 0; f < N_FLIP_FILES; f++)
+			strcpy(rc->text[p][f], s.text[flip_files[f]]);
+	}
+	ASSERT_EQ(0, set_file(F_PROFILE, "gvisor"));
+	failed = flip_under(rc, read_worker, 0, status);
+	ASSERT_EQ(-1, failed)
+		TH_LOG("state %d (0: the start): a write failed or a reader died",
+		       failed);
 	for (i = 0; i < WORKERS; i++) {
 		EXPECT_EQ(0, status[i]) TH_LOG("reader %d", i);
-		EXPECT_EQ(0, rc->torn[i])
-			TH_LOG("reader %d read %s", i,
-			       esc_s(rc->torn_text[i]));
-		reads += rc->reads[i];
-		gv += rc->seen_gvisor[i];
-		perm += rc->seen_permissive[i];
+		EXPECT_EQ(0, rc->other[i])
+			TH_LOG("reader %d: %ld texts of no profile, last %s", i,
+			       rc->other[i], esc_s(rc->wrong_text[i]));
+		EXPECT_EQ(0, rc->wrong[i])
+			TH_LOG("reader %d: %ld texts of the other profile, last %s",
+			       i, rc->wrong[i], rc->wrong_text[i]);
+		seen[0] += rc->seen[i][0];
+		seen[1] += rc->seen[i][1];
 	}
-	TH_LOG("%ld flips; %ld reads: %ld gvisor, %ld permissive", flips,
-	       reads, gv, perm);
-	EXPECT_LT(0, gv);
-	EXPECT_LT(0, perm);
+	TH_LOG("%d states; rounds while one stood: %ld gvisor, %ld permissive",
+	       FLIPS, seen[0], seen[1]);
+	EXPECT_LE(WORKERS * FLIPS / 2, seen[0]);
+	EXPECT_LE(WORKERS * FLIPS / 2, seen[1]);
 	munmap(rc, sizeof(*rc));
 }
 
