@@ -259,7 +259,7 @@ TEST_F_TIMEOUT(lifecycle, reload_loop_while_others_clone_and_unshare,
 	pid_t workers[4];
 	int i, status;
 
-	ASSERT_NE(MAP_FAILED, (void *)stop);
+	ASSERT_TRUE((void *)stop != MAP_FAILED);
 	*stop = 0;
 	for (i = 0; i < 4; i++) {
 		workers[i] = fork();
