@@ -23,6 +23,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -441,6 +442,27 @@ static int unload(void)
 	return -errno;
 }
 
+/*
+ * Progress, in the kernel log as well: if the VM dies (a hung task, a
+ * panic), the console shows how far the stress got and when.
+ */
+static void progress(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	printf("# stress: %s\n", line);
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		dprintf(fd, "clonegate stress: %s\n", line);
+		close(fd);
+	}
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -501,6 +523,9 @@ int main(int argc, char **argv)
 		}
 		/* let calls and flips reach the loaded module */
 		sleep_ms(10 + done % 4 * 10);
+		if (done % 10 == 0)
+			progress("load %d done after %.1f s; unloading", done,
+				 now() - start);
 		err = unload();
 		if (err) {
 			printf("# stress: unload %d failed: %s\n", done,
