@@ -54,6 +54,16 @@ struct shared {
 
 static struct shared *sh;
 
+/*
+ * The pause between two calls of a worker. Ten workers that fork, unshare
+ * and join namespaces with only a tick between calls keep both vCPUs of a
+ * KASAN kernel under TCG busy, and every RCU grace period a load or an
+ * unload waits for (ftrace's text patching, its trampolines) then takes
+ * minutes: an unload ran into the hung-task limit. With 20 ms a reload
+ * takes about 25 s, and calls are still in flight at every moment of it.
+ */
+#define WORKER_BREATH_MS	20
+
 static void fail(int w, const char *what, int err)
 {
 	if (!sh->errors[w]++)
@@ -400,12 +410,7 @@ static void worker(int w)
 			break;
 		}
 		__atomic_add_fetch(&sh->calls[w], 1, __ATOMIC_RELAXED);
-		/*
-		 * A breath (a tick, 4 ms) between calls: calls stay in
-		 * flight all the time, and the loads get enough of the VM's
-		 * CPU to make 100 of them in minutes, not a quarter hour.
-		 */
-		sleep_ms(1);
+		sleep_ms(WORKER_BREATH_MS);
 	}
 	/* the clone3 worker's threads must be gone before we are */
 	cg_reap_all();
@@ -478,7 +483,7 @@ int main(int argc, char **argv)
 		"mode=off", "mode=enforce clone_flags=-newuser",
 	};
 	const char *ko = getenv("CLONEGATE_KO");
-	int reloads = argc > 1 ? atoi(argv[1]) : 100;
+	int reloads = argc > 1 ? atoi(argv[1]) : 30;
 	pid_t pids[W_COUNT];
 	pthread_t racer;
 	double start = now();

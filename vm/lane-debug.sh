@@ -13,7 +13,7 @@
 KUNIT_LIB=1 . /tests/lane-kunit.sh
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
-RELOADS=${CLONEGATE_STRESS_RELOADS:-100}
+RELOADS=${CLONEGATE_STRESS_RELOADS:-30}
 
 # The checks the lane relies on are on, and lockdep has not turned itself
 # off (it does after its first report, or when it runs out of room).
