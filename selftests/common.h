@@ -100,15 +100,23 @@ static inline int cg_write(const char *path, const char *val)
 	return cg_write_n(path, val, strlen(val));
 }
 
-/* A counter under stats/ (name relative to it), or -1 if unreadable. */
-static inline long long cg_stat(const char *name)
+/* The counter in the file at @path, or -1 if unreadable. */
+static inline long long cg_counter(const char *path)
 {
-	char path[256], buf[64];
+	char buf[64];
 
-	snprintf(path, sizeof(path), CG "stats/%s", name);
 	if (cg_read(path, buf, sizeof(buf)) <= 0)
 		return -1;
 	return strtoll(buf, NULL, 10);
+}
+
+/* A counter under stats/ (name relative to it), or -1 if unreadable. */
+static inline long long cg_stat(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), CG "stats/%s", name);
+	return cg_counter(path);
 }
 
 static inline long long cg_rule_hits(const char *rule)

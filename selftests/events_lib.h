@@ -108,12 +108,10 @@ static inline void restore_defaults(void)
 /* A counter under events/, or -1. */
 static inline long long ev_counter(const char *name)
 {
-	char path[128], buf[64];
+	char path[128];
 
 	snprintf(path, sizeof(path), EVDIR "%s", name);
-	if (cg_read(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtoll(buf, NULL, 10);
+	return cg_counter(path);
 }
 
 struct counters {

@@ -50,12 +50,20 @@ static void read_trimmed(const char *path, char *buf, size_t size)
 FIXTURE(lifecycle) {
 };
 
-FIXTURE_SETUP(lifecycle)
+/* Why a test that loads and unloads the module cannot run, or NULL. */
+static const char *cannot_reload(void)
 {
 	if (!ko() || access(ko(), R_OK))
-		SKIP(return, "CLONEGATE_KO does not name a readable module");
+		return "CLONEGATE_KO does not name a readable module";
 	if (!cg_loaded())
-		SKIP(return, "clonegate is not loaded");
+		return "clonegate is not loaded";
+	return NULL;
+}
+
+FIXTURE_SETUP(lifecycle)
+{
+	if (cannot_reload())
+		SKIP(return, "%s", cannot_reload());
 }
 
 FIXTURE_TEARDOWN(lifecycle)
@@ -136,10 +144,8 @@ BAD(hook_backend_unknown, "hook_backend=bpf", EINVAL);
 
 FIXTURE_SETUP(bad_param)
 {
-	if (!ko() || access(ko(), R_OK))
-		SKIP(return, "CLONEGATE_KO does not name a readable module");
-	if (!cg_loaded())
-		SKIP(return, "clonegate is not loaded");
+	if (cannot_reload())
+		SKIP(return, "%s", cannot_reload());
 }
 
 FIXTURE_TEARDOWN(bad_param)
