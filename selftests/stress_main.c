@@ -12,11 +12,16 @@
  * For the debug-kernel lane, where KASAN, lockdep and the atomic-sleep
  * checks watch it. Not a *_test: the Debian lane does not run it.
  *
- *   stress_main [RELOADS]     CLONEGATE_KO names clonegate.ko
+ *   stress_main [RELOADS [SECONDS]]     CLONEGATE_KO names clonegate.ko
  *
  * Starts and ends with the module unloaded. The work is bounded: RELOADS
- * loads and unloads, the workers stopping when they end. Prints what it
- * did as TAP comments; exits 0, or 1 if a load or unload failed, a call
+ * loads and unloads (default 30), the workers stopping when they end; no
+ * load starts after SECONDS (default 600) once MIN_RELOADS are done. How
+ * long a reload takes depends on how fast the machine runs the grace
+ * periods it waits for, so the budget decides how many run, never whether
+ * the stress passes. Prints what it did as TAP comments, each reload with
+ * how long its load and its unload took; exits 0, or 1 if a load or
+ * unload failed, a call
  * that no policy denies failed, a call failed with an errno no policy
  * gives, or a record read from the device was malformed.
  */
@@ -63,6 +68,9 @@ static struct shared *sh;
  * takes about 25 s, and calls are still in flight at every moment of it.
  */
 #define WORKER_BREATH_MS	20
+
+/* reloads run whatever the time budget says */
+#define MIN_RELOADS		5
 
 static void fail(int w, const char *what, int err)
 {
@@ -448,24 +456,18 @@ static int unload(void)
 }
 
 /*
- * Progress, in the kernel log as well: if the VM dies (a hung task, a
- * panic), the console shows how far the stress got and when.
+ * Progress as it happens: the lane shows this output live, so if the VM
+ * dies (a hung task, a panic) the console shows how far the stress got.
  */
 static void progress(const char *fmt, ...)
 {
-	char line[160];
 	va_list ap;
-	int fd;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	printf("# stress: ");
+	vprintf(fmt, ap);
+	printf("\n");
 	va_end(ap);
-	printf("# stress: %s\n", line);
-	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		dprintf(fd, "clonegate stress: %s\n", line);
-		close(fd);
-	}
 }
 
 static double now(void)
@@ -484,6 +486,7 @@ int main(int argc, char **argv)
 	};
 	const char *ko = getenv("CLONEGATE_KO");
 	int reloads = argc > 1 ? atoi(argv[1]) : 30;
+	double budget = argc > 2 ? atof(argv[2]) : 600;
 	pid_t pids[W_COUNT];
 	pthread_t racer;
 	double start = now();
@@ -516,7 +519,13 @@ int main(int argc, char **argv)
 	}
 	for (done = 0; done < reloads && !failed; done++) {
 		const char *p = params[done % 5];
+		double t0, t1;
 
+		if (done >= MIN_RELOADS && now() - start > budget) {
+			progress("%d s spent: no load %d", (int)budget, done);
+			break;
+		}
+		t0 = now();
 		sh->loading = 1;
 		err = load(ko, p);
 		sh->loading = 0;
@@ -528,15 +537,15 @@ int main(int argc, char **argv)
 		}
 		/* let calls and flips reach the loaded module */
 		sleep_ms(10 + done % 4 * 10);
-		if (done % 10 == 0)
-			progress("load %d done after %.1f s; unloading", done,
-				 now() - start);
+		t1 = now();
 		err = unload();
 		if (err) {
 			printf("# stress: unload %d failed: %s\n", done,
 			       strerror(-err));
 			failed = 1;
 		}
+		progress("load %d (%s) took %.1f s, its unload %.1f s", done,
+			 *p ? p : "defaults", t1 - t0, now() - t1);
 	}
 	sh->stop = 1;
 	if (racing)

@@ -14,6 +14,8 @@ KUNIT_LIB=1 . /tests/lane-kunit.sh
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 RELOADS=${CLONEGATE_STRESS_RELOADS:-30}
+# no load starts after this many seconds of stress once five are done
+STRESS_SECONDS=${CLONEGATE_STRESS_SECONDS:-600}
 
 # The checks the lane relies on are on, and lockdep has not turned itself
 # off (it does after its first report, or when it runs out of room).
@@ -52,10 +54,9 @@ stage "kmemleak: scan and clear what boot left" kmemleak_forget
 stage "insmod with defaults" insmod "$CLONEGATE_KO"
 run_selftests
 stage "rmmod" rmmod clonegate
-echo "# stress: $RELOADS loads and unloads while others clone, join, read and write"
-stage "stress: $RELOADS reloads under clones, unshare, setns, a device reader, policy, event and scope writes" \
-	/tests/stress_main "$RELOADS"
-sed -n 's/^# stress: /# /p' /tmp/stage.out
+echo "# stress: up to $RELOADS loads and unloads in ${STRESS_SECONDS} s while others clone, join, read and write"
+stage_live "stress: reloads under clones, unshare, setns, a device reader, policy, event and scope writes" \
+	/tests/stress_main "$RELOADS" "$STRESS_SECONDS"
 stage "no clonegate left in sysfs" test ! -e /sys/kernel/clonegate
 stage "kmemleak: nothing leaked by the selftests and the stress" kmemleak_none
 stage "lock validator still on" grep -q 'debug_locks: *1' /proc/lockdep_stats

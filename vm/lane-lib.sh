@@ -22,6 +22,20 @@ stage() {
 	fi
 }
 
+# stage_live NAME CMD...: a stage whose output shows as it comes, for a long
+# one: if the VM dies in it, the console shows how far it got.
+stage_live() {
+	name=$1
+	shift
+	lane_n=$((lane_n + 1))
+	if "$@"; then
+		echo "ok $lane_n lane: $name"
+	else
+		echo "not ok $lane_n lane: $name"
+		lane_failed=1
+	fi
+}
+
 # skip NAME REASON: one TAP line for what cannot run here.
 skip() {
 	lane_n=$((lane_n + 1))
