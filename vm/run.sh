@@ -109,6 +109,10 @@ lane_debug() {
 	# and lockdep can take more than that without anything being stuck.
 	append="printk.time=1 log_buf_len=8M tsc=reliable hung_task_panic=1"
 	append="$append sysctl.kernel.hung_task_timeout_secs=300"
+	# the stress's reloads and budget, from the host's environment if set
+	# (the kernel hands a parameter it does not know to init's)
+	append="$append CLONEGATE_STRESS_RELOADS=${CLONEGATE_STRESS_RELOADS:-30}"
+	append="$append CLONEGATE_STRESS_SECONDS=${CLONEGATE_STRESS_SECONDS:-600}"
 	local KERNEL_ERRORS=$KERNEL_ERRORS_DEBUG
 	debug_packages
 	dir=$("$here/build-debug-kernel.sh" | tail -n 1)
