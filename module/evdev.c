@@ -7,8 +7,9 @@
  * dropped and counted. One reader at a time (root only) takes records in
  * sequence order across the rings, with read() and poll().
  *
- * A record is built in its ring slot, not copied there: the slot at head
- * is out of the reader's reach until head moves past it. A sleeping reader
+ * A record is built in its ring slot and read from it, never copied in
+ * between: the slot at head is out of the reader's reach until head moves
+ * past it, and the slot at tail out of the writer's until tail does. A sleeping reader
  * is woken for the first record after a quiet spell at once, and during a
  * flood at most every other tick (or when a ring is a quarter full): each
  * wake-up costs two context switches, and one read takes many records.
@@ -17,8 +18,8 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/uaccess.h>
@@ -66,7 +67,8 @@ struct clonegate_event *clonegate_dev_reserve(void)
 	struct ring *r = this_cpu_ptr(&rings);
 
 	clonegate_stat_inc(emitted);
-	if (r->head - READ_ONCE(r->tail) >= event_ring) {
+	/* pairs with dev_read()'s release: the reader is done with the slot */
+	if (r->head - smp_load_acquire(&r->tail) >= event_ring) {
 		clonegate_stat_inc(dropped_ring_full);
 		return NULL;
 	}
@@ -98,11 +100,15 @@ void clonegate_dev_commit(void)
 	}
 }
 
-/* The CPU whose oldest record has the lowest sequence number, or -1. */
-static int oldest_cpu(void)
+/*
+ * The ring whose oldest record has the lowest sequence number, or NULL if
+ * every ring is empty.
+ */
+static struct ring *oldest_ring(void)
 {
+	struct ring *best = NULL;
 	u64 best_seq = U64_MAX;
-	int cpu, best = -1;
+	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct ring *r = per_cpu_ptr(&rings, cpu);
@@ -111,7 +117,7 @@ static int oldest_cpu(void)
 		if (r->head != r->tail &&
 		    r->rec[r->tail % event_ring].seq < best_seq) {
 			best_seq = r->rec[r->tail % event_ring].seq;
-			best = cpu;
+			best = r;
 		}
 		spin_unlock(&r->lock);
 	}
@@ -120,59 +126,49 @@ static int oldest_cpu(void)
 
 static bool pending(void)
 {
-	return oldest_cpu() >= 0;
+	return oldest_ring() != NULL;
 }
 
-/* Move the oldest record into @ev; false if there is none. */
-static bool take(struct clonegate_event *ev)
-{
-	int cpu = oldest_cpu();
-	struct ring *r;
-	bool got = false;
-
-	if (cpu < 0)
-		return false;
-	r = per_cpu_ptr(&rings, cpu);
-	spin_lock(&r->lock);
-	if (r->head != r->tail) {
-		*ev = r->rec[r->tail % event_ring];
-		r->tail++;
-		got = true;
-	}
-	spin_unlock(&r->lock);
-	return got;
-}
+/*
+ * One read() at a time takes records, straight from their slots: the slot
+ * at a ring's tail is the reader's until the tail moves past it (a writer
+ * reserves only below tail + event_ring), and only a read() moves tails.
+ */
+static DEFINE_MUTEX(read_lock);
 
 static ssize_t dev_read(struct file *file, char __user *buf, size_t count,
 			loff_t *ppos)
 {
-	struct clonegate_event *ev;
+	const size_t size = sizeof(struct clonegate_event);
 	size_t done = 0;
+	struct ring *r;
 	int err;
 
-	if (count < sizeof(*ev))
+	if (count < size)
 		return -EINVAL;
 	if (!(file->f_flags & O_NONBLOCK)) {
 		err = wait_event_interruptible(readers, pending());
 		if (err)
 			return err;
 	}
-	ev = kmalloc(sizeof(*ev), GFP_KERNEL);
-	if (!ev)
-		return -ENOMEM;
-	while (count - done >= sizeof(*ev) && take(ev)) {
-		if (copy_to_user(buf + done, ev, sizeof(*ev))) {
-			/* the record is lost to this reader: count it */
-			clonegate_stat_inc(dropped_ring_full);
+	if (mutex_lock_interruptible(&read_lock))
+		return -ERESTARTSYS;
+	err = -EAGAIN;
+	while (count - done >= size && (r = oldest_ring())) {
+		/* a record that cannot be copied stays for the next read() */
+		if (copy_to_user(buf + done, &r->rec[r->tail % event_ring],
+				 size)) {
 			err = -EFAULT;
-			goto out_free;
+			break;
 		}
+		spin_lock(&r->lock);
+		/* the copy is done before a writer may reuse the slot */
+		smp_store_release(&r->tail, r->tail + 1);
+		spin_unlock(&r->lock);
 		clonegate_stat_inc(delivered);
-		done += sizeof(*ev);
+		done += size;
 	}
-	err = done ? 0 : -EAGAIN;
-out_free:
-	kfree(ev);
+	mutex_unlock(&read_lock);
 	return done ? done : err;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 
 FIXTURE(dev) {
@@ -573,6 +574,51 @@ TEST_F(dev, reads_return_whole_records)
 	EXPECT_TRUE(is_tag(&buf[0], TAG(14)));
 	EXPECT_EQ(-1, read(self->f.fd, b, 2 * EV_SIZE));
 	EXPECT_EQ(EAGAIN, errno);
+}
+
+/*
+ * A buffer read() cannot write to loses no record: a read that copied
+ * nothing fails with EFAULT, one that copied some returns their length,
+ * and the record it could not copy is the next read's. None is counted
+ * as dropped.
+ */
+TEST_F(dev, unwritable_buffer_loses_no_record)
+{
+	static struct clonegate_event buf[2];
+	long page = sysconf(_SC_PAGESIZE);
+	struct counters before, after;
+	char *map, *edge;
+	ssize_t n;
+
+	/* a writable page, then one that is not */
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_READ));
+	edge = map + page - EV_SIZE;
+	ASSERT_EQ(0, counters_read(&before));
+
+	ASSERT_EQ(-EINVAL, deny_tagged(TAG(22)));
+	EXPECT_EQ(-1, read(self->f.fd, map + page, EV_SIZE));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* room for one record before the read-only page: one is read */
+	ASSERT_EQ(-EINVAL, deny_tagged(TAG(23)));
+	n = read(self->f.fd, edge, 2 * EV_SIZE);
+	ASSERT_EQ((ssize_t)EV_SIZE, n);
+	memcpy(buf, edge, EV_SIZE);
+	EXPECT_TRUE(is_tag(&buf[0], TAG(22)));
+
+	n = read(self->f.fd, buf, 2 * EV_SIZE);
+	ASSERT_EQ((ssize_t)EV_SIZE, n);
+	EXPECT_TRUE(is_tag(&buf[0], TAG(23)));
+	EXPECT_EQ(-1, read(self->f.fd, buf, 2 * EV_SIZE));
+	EXPECT_EQ(EAGAIN, errno);
+
+	ASSERT_EQ(0, counters_read(&after));
+	EXPECT_EQ(before.ring_full, after.ring_full);
+	EXPECT_EQ(before.delivered + 2, after.delivered);
+	munmap(map, 2 * page);
 }
 
 /* poll() says POLLIN exactly when a record is queued. */
