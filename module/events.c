@@ -92,13 +92,20 @@ static s64 ratelimit(void)
 /* --- building a record ------------------------------------------------ */
 
 /*
- * CLOCK_REALTIME minus CLOCK_BOOTTIME, read once per record: every start
- * time in a record is moved by the same amount, so a task's start time is
- * the same in all of them (up to a settimeofday).
+ * The clocks of one record, each read once: the record's time, and
+ * CLOCK_REALTIME minus CLOCK_BOOTTIME, by which every start time in it is
+ * moved, so that a task's start time is the same in all records (up to a
+ * settimeofday).
  */
-static u64 real_minus_boot(void)
+struct record_clock {
+	u64 now;
+	u64 shift;
+};
+
+static void record_clock(struct record_clock *c)
 {
-	return ktime_get_real_ns() - ktime_get_boottime_ns();
+	c->now = ktime_get_real_ns();
+	c->shift = c->now - ktime_get_boottime_ns();
 }
 
 static void fill_cwd(struct clonegate_event *ev)
@@ -143,14 +150,16 @@ static void fill_container(struct clonegate_event *ev)
 	strscpy(ev->container_id, buf, size);
 }
 
-static void fill_context(struct clonegate_event *ev, u32 fields, u64 shift)
+static void fill_context(struct clonegate_event *ev, u32 fields,
+			 const struct record_clock *clk)
 {
+	const u64 shift = clk->shift;
 	struct task_struct *t = current;
 	const struct cred *cred;
 
 	ev->fields = fields;
 	if (fields & CLONEGATE_FIELD_TIME)
-		ev->time_ns = ktime_get_real_ns();
+		ev->time_ns = clk->now;
 	if (fields & CLONEGATE_FIELD_THREAD_ID)
 		ev->thread_id = task_pid_nr(t);
 	if (fields & CLONEGATE_FIELD_THREAD_START_TIME)
@@ -196,8 +205,9 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 		  u32 fields, u32 held)
 {
 	const struct clonegate_call *c = r->call;
-	u64 shift = real_minus_boot();
+	struct record_clock clk;
 
+	record_clock(&clk);
 	start(ev, c->op);
 	ev->decision = r->decision;
 	ev->mode = r->mode;
@@ -223,9 +233,9 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 		ev->created_thread_id = task_pid_nr(r->child);
 		ev->created_thread_group_id = task_tgid_nr(r->child);
 		ev->created_thread_start_time_ns =
-			r->child->start_boottime + shift;
+			r->child->start_boottime + clk.shift;
 	}
-	fill_context(ev, fields, shift);
+	fill_context(ev, fields, &clk);
 }
 
 /*
