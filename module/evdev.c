@@ -9,10 +9,12 @@
  *
  * A record is built in its ring slot and read from it, never copied in
  * between: the slot at head is out of the reader's reach until head moves
- * past it, and the slot at tail out of the writer's until tail does. A sleeping reader
- * is woken for the first record after a quiet spell at once, and during a
- * flood at most every other tick (or when a ring is a quarter full): each
- * wake-up costs two context switches, and one read takes many records.
+ * past it, and the slot at tail out of the writer's until tail does.
+ *
+ * A sleeping reader is woken for the first record after a quiet spell at
+ * once, and during a flood at most every other tick (or when a ring is a
+ * quarter full): each wake-up costs two context switches, and one read
+ * takes many records.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>

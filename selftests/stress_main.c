@@ -21,9 +21,9 @@
  * periods it waits for, so the budget decides how many run, never whether
  * the stress passes. Prints what it did as TAP comments, each reload with
  * how long its load and its unload took; exits 0, or 1 if a load or
- * unload failed, a call
- * that no policy denies failed, a call failed with an errno no policy
- * gives, or a record read from the device was malformed.
+ * unload failed, a call that no policy denies failed, a call failed with
+ * an errno no policy gives, or a record read from the device was
+ * malformed.
  */
 #include "common.h"
 
