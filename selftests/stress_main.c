@@ -60,14 +60,19 @@ struct shared {
 static struct shared *sh;
 
 /*
- * The pause between two calls of a worker. Ten workers that fork, unshare
- * and join namespaces with only a tick between calls keep both vCPUs of a
- * KASAN kernel under TCG busy, and every RCU grace period a load or an
- * unload waits for (ftrace's text patching, its trampolines) then takes
- * minutes: an unload ran into the hung-task limit. With 20 ms a reload
- * takes about 25 s, and calls are still in flight at every moment of it.
+ * The pause between two calls of a worker: at least WORKER_BREATH_MS, and
+ * at least WORKER_DUTY times what the call took. Ten workers that fork,
+ * unshare and join namespaces with only a tick between calls keep both
+ * vCPUs of a KASAN kernel under TCG busy: every grace period a load or
+ * an unload waits for (ftrace's text patching, its trampolines) then takes
+ * minutes, longer and longer, with no RCU stall reported (most likely the
+ * RCU callbacks of their exits piling up faster than they run). A fixed pause is not enough, because the
+ * machine the VM runs on sets how fast the guest runs and the pause is
+ * wall-clock time (one unload took 23 minutes with 20 ms beside other
+ * VMs): a worker whose calls slow down backs off in proportion.
  */
-#define WORKER_BREATH_MS	20
+#define WORKER_BREATH_MS	50
+#define WORKER_DUTY		4
 
 /* reloads run whatever the time budget says */
 #define MIN_RELOADS		5
@@ -77,6 +82,14 @@ static void fail(int w, const char *what, int err)
 	if (!sh->errors[w]++)
 		snprintf(sh->why[w], sizeof(sh->why[w]), "%s: %s", what,
 			 strerror(err));
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void sleep_ms(long ms)
@@ -385,6 +398,8 @@ static void worker(int w)
 	long i;
 
 	for (i = 0; !sh->stop; i++) {
+		double t0 = now(), took_ms;
+
 		switch (w) {
 		case W_FORK:
 			do_fork();
@@ -418,7 +433,9 @@ static void worker(int w)
 			break;
 		}
 		__atomic_add_fetch(&sh->calls[w], 1, __ATOMIC_RELAXED);
-		sleep_ms(WORKER_BREATH_MS);
+		took_ms = (now() - t0) * 1000;
+		sleep_ms(took_ms * WORKER_DUTY > WORKER_BREATH_MS ?
+			 (long)(took_ms * WORKER_DUTY) : WORKER_BREATH_MS);
 	}
 	/* the clone3 worker's threads must be gone before we are */
 	cg_reap_all();
@@ -468,14 +485,6 @@ static void progress(const char *fmt, ...)
 	vprintf(fmt, ap);
 	printf("\n");
 	va_end(ap);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
