@@ -128,7 +128,7 @@ static struct ring *oldest_ring(void)
 
 static bool pending(void)
 {
-	return oldest_ring() != NULL;
+	return oldest_ring();
 }
 
 /*

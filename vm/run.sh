@@ -142,6 +142,24 @@ lane_debug() {
 		"$(cat "$dir/cmdline") $append clonegate_lane=$lane" 2G \
 		"${CLONEGATE_DEBUG_CPU_LIMIT:-2400}"
 	verdict "$dest" "$lane" "${CLONEGATE_DEBUG_CPU_LIMIT:-2400}"
+	[ "$lane" != debug ] || style_check "$kdir" "$dest"
+}
+
+# style_check KDIR DEST: make style with KDIR's checkpatch, one more result
+# in DEST's counts.
+style_check() {
+	local kdir=$1 dest=$2 a b c
+	read -r a b c <"$dest/counts"
+	if make -s -C "$top" style CHECKPATCH="$kdir/scripts/checkpatch.pl" \
+		>"$dest/style.log" 2>&1; then
+		echo "ok - debug: make style (checkpatch --strict)"
+		a=$((a + 1))
+	else
+		echo "not ok - debug: make style (checkpatch --strict)"
+		sed 's/^/#   /' "$dest/style.log"
+		b=$((b + 1))
+	fi
+	echo "$a $b $c" >"$dest/counts"
 }
 
 # --- running lanes side by side ------------------------------------------------
