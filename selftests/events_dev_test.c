@@ -593,7 +593,7 @@ TEST_F(dev, unwritable_buffer_loses_no_record)
 	/* a writable page, then one that is not */
 	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_TRUE(map != MAP_FAILED);
 	ASSERT_EQ(0, mprotect(map + page, page, PROT_READ));
 	edge = map + page - EV_SIZE;
 	ASSERT_EQ(0, counters_read(&before));
