@@ -325,6 +325,9 @@ build_selftests() {
 	make -s -C "$top/selftests" OUT="$dest/tests" \
 		HARNESS_DIR="$(harness_dir)" >"$dest/selftests-build.log" 2>&1 ||
 		{ cat "$dest/selftests-build.log"; die "selftest build failed"; }
+	if grep -E 'warning:' "$dest/selftests-build.log"; then
+		die "the selftest build has warnings"
+	fi
 	if ! ls "$dest"/tests/*_test32 >/dev/null 2>&1; then
 		echo "gcc -m32 -static cannot build them on the host (gcc-multilib)" \
 			>"$dest/tests/no-32bit"
@@ -340,6 +343,9 @@ use_selftests() {
 build_tools() {
 	make -s -C "$top/tools" OUT="$1/tools" >>"$1/selftests-build.log" 2>&1 ||
 		{ cat "$1/selftests-build.log"; die "tools build failed"; }
+	if grep -E 'warning:' "$1/selftests-build.log"; then
+		die "the tools build has warnings"
+	fi
 }
 
 # make_initramfs DEST LANE: busybox, the module(s), tests, tools, init and
@@ -387,12 +393,13 @@ vm_cpus="-smp 2"
 wall_factor=${CLONEGATE_VM_WALL_FACTOR:-4}
 
 # boot KERNEL INITRD DIR APPEND MEM [CPU_S]: boot the VM; the console goes
-# to DIR/console.log and, filtered, to stdout. no_timer_check: on a busy
-# host the emulated timer can miss the few ticks Linux waits for at boot,
-# and Linux then panics ("IO-APIC + timer doesn't work!"). The guest's init writes the
-# success marker to a serial port of its own (ttyS1), which the host reads
-# from DIR/marker: nothing a test prints on the console can forge or hide
-# it.
+# to DIR/console.log and, filtered, to stdout, line by line as it comes
+# (the serial line ends lines with CR LF). no_timer_check: on a busy host
+# the emulated timer can miss the few ticks Linux waits for at boot, and
+# Linux then panics ("IO-APIC + timer doesn't work!"). The guest's init
+# writes the success marker to a serial port of its own (ttyS1), which the
+# host reads from DIR/marker: nothing a test prints on the console can
+# forge or hide it.
 boot() {
 	local kernel=$1 initrd=$2 dir=$3 append=$4 mem=${5:-1G} cpu=${6:-$cpu_limit_s}
 	rm -f "$dir/marker" "$dir/console.log" "$dir/exit" "$dir/cpu"
@@ -419,7 +426,7 @@ boot() {
 			exit $rc
 		)
 		echo "$?" >"$dir/exit"
-	} 2>&1 | tr -d '\r' | tee "$dir/console.log" | show_filter
+	} 2>&1 | sed -u 's/\r//g' | tee "$dir/console.log" | show_filter
 }
 
 # verdict DIR LANE CPU_S: count TAP results and decide whether the lane
