@@ -12,14 +12,8 @@ lane_failed=0
 stage() {
 	name=$1
 	shift
-	lane_n=$((lane_n + 1))
-	if "$@" >/tmp/stage.out 2>&1; then
-		echo "ok $lane_n lane: $name"
-	else
-		echo "not ok $lane_n lane: $name"
-		sed 's/^/#   /' /tmp/stage.out
-		lane_failed=1
-	fi
+	"$@" >/tmp/stage.out 2>&1
+	stage_result $? "$name" /tmp/stage.out
 }
 
 # stage_live NAME CMD...: a stage whose output shows as it comes, for a long
@@ -27,13 +21,21 @@ stage() {
 stage_live() {
 	name=$1
 	shift
+	"$@"
+	stage_result $? "$name"
+}
+
+# stage_result RC NAME [OUTPUT]: the stage's TAP line, with OUTPUT (a file)
+# as diagnostics if it failed.
+stage_result() {
 	lane_n=$((lane_n + 1))
-	if "$@"; then
-		echo "ok $lane_n lane: $name"
-	else
-		echo "not ok $lane_n lane: $name"
-		lane_failed=1
+	if [ "$1" -eq 0 ]; then
+		echo "ok $lane_n lane: $2"
+		return
 	fi
+	echo "not ok $lane_n lane: $2"
+	[ -z "${3:-}" ] || sed 's/^/#   /' "$3"
+	lane_failed=1
 }
 
 # skip NAME REASON: one TAP line for what cannot run here.
