@@ -393,6 +393,13 @@ static void *load_racer(void *arg)
 	return arg;
 }
 
+static long worker_pause_ms(double took_ms)
+{
+	long duty_ms = (long)(took_ms * WORKER_DUTY);
+
+	return duty_ms > WORKER_BREATH_MS ? duty_ms : WORKER_BREATH_MS;
+}
+
 static void worker(int w)
 {
 	long i;
@@ -434,8 +441,7 @@ static void worker(int w)
 		}
 		__atomic_add_fetch(&sh->calls[w], 1, __ATOMIC_RELAXED);
 		took_ms = (now() - t0) * 1000;
-		sleep_ms(took_ms * WORKER_DUTY > WORKER_BREATH_MS ?
-			 (long)(took_ms * WORKER_DUTY) : WORKER_BREATH_MS);
+		sleep_ms(worker_pause_ms(took_ms));
 	}
 	/* the clone3 worker's threads must be gone before we are */
 	cg_reap_all();
@@ -528,7 +534,7 @@ int main(int argc, char **argv)
 	}
 	for (done = 0; done < reloads && !failed; done++) {
 		const char *p = params[done % 5];
-		double t0, t1;
+		double t0, t1, t2;
 
 		if (done >= MIN_RELOADS && now() - start > budget) {
 			progress("%d s spent: no load %d", (int)budget, done);
@@ -544,9 +550,10 @@ int main(int argc, char **argv)
 			failed = 1;
 			break;
 		}
+		t1 = now();
 		/* let calls and flips reach the loaded module */
 		sleep_ms(10 + done % 4 * 10);
-		t1 = now();
+		t2 = now();
 		err = unload();
 		if (err) {
 			printf("# stress: unload %d failed: %s\n", done,
@@ -554,7 +561,7 @@ int main(int argc, char **argv)
 			failed = 1;
 		}
 		progress("load %d (%s) took %.1f s, its unload %.1f s", done,
-			 *p ? p : "defaults", t1 - t0, now() - t1);
+			 *p ? p : "defaults", t1 - t0, now() - t2);
 	}
 	sh->stop = 1;
 	if (racing)
