@@ -105,9 +105,10 @@ static ssize_t written(struct kobject *kobj, const char *file, int err,
 
 	if (!err)
 		return len;
-	pr_warn_ratelimited("%s%s%s: write rejected (%d): %s\n",
+	/* the file's path under /sys/kernel/clonegate */
+	pr_warn_ratelimited("%s%s%s%s: write rejected (%d): %s\n",
 			    dir ? "scopes/" : "", dir ? dir->scope->name : "",
-			    file, err, reason(err));
+			    dir ? "/" : "", file, err, reason(err));
 	return err;
 }
 
@@ -141,7 +142,7 @@ static ssize_t file##_show(struct kobject *k, struct kobj_attribute *a, \
 static ssize_t file##_store(struct kobject *k, struct kobj_attribute *a, \
 			    const char *buf, size_t len)		\
 {									\
-	return edit(k, "/" #file, edit_##file, buf, len);		\
+	return edit(k, #file, edit_##file, buf, len);			\
 }
 
 static int edit_mode(struct clonegate_policy *p, const char *buf, size_t len)
@@ -578,7 +579,7 @@ static ssize_t cgroup_store(struct kobject *k, struct kobj_attribute *a,
 
 	if (capable(CAP_SYS_ADMIN))
 		err = clonegate_scope_set_cgroup(scope_of(k), buf, len);
-	return written(k, "/cgroup", err, len);
+	return written(k, "cgroup", err, len);
 }
 
 static struct kobj_attribute cgroup_attr = __ATTR_RW_MODE(cgroup, 0644);

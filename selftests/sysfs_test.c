@@ -1234,6 +1234,46 @@ TEST_F(sysfs, locked_refuses_every_value_but_one)
 	EXPECT_SNAPSHOT(&before, &after, "after the values locked refused");
 }
 
+/* --- what a refused write logs ------------------------------------------- */
+
+/* Whether a kernel log record read from @fd (/dev/kmsg) contains @want. */
+static int kmsg_has(int fd, const char *want)
+{
+	char rec[1024];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: read on */
+			continue;
+		if (n <= 0)
+			return 0;
+		rec[n] = '\0';
+		if (strstr(rec, want))
+			return 1;
+	}
+}
+
+TEST_F(sysfs, refused_write_is_logged_with_its_path)
+{
+	static const char want[] =
+		"clonegate: mode: write rejected (-22): invalid value";
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int tries;
+
+	ASSERT_LE(0, fd);
+	for (tries = 0; tries < 2; tries++) {
+		ASSERT_LE(0, lseek(fd, 0, SEEK_END));
+		ASSERT_EQ(-EINVAL, write_path("mode", "bogus", 5));
+		if (kmsg_has(fd, want))
+			break;
+		/* rate-limited (10 in 5 s) after the writes above: wait */
+		sleep(6);
+	}
+	close(fd);
+	EXPECT_GT(2, tries) TH_LOG("no \"%s\" in the kernel log", want);
+}
+
 /* --- who may write ------------------------------------------------------- */
 
 /* Why a child failed, or why it could not test, shared with the test. */
