@@ -51,7 +51,7 @@ modules: kdir-check
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
 install: modules
-	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KERNELRELEASE)
 	$(MAKE) -C tools install
 
