@@ -7,6 +7,7 @@
 #define CLONEGATE_SELFTEST_COMMON_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -327,6 +328,31 @@ static inline const char *cg_ns_changed(const unsigned long *before)
 	return NULL;
 }
 
+/* Whether process @pid has @file open. */
+static inline int cg_holds_open(pid_t pid, const char *file)
+{
+	char dir[64], link[320], target[256];
+	struct dirent *d;
+	int found = 0;
+	ssize_t n;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	fds = opendir(dir);
+	if (!fds)
+		return 0;
+	while (!found && (d = readdir(fds))) {
+		snprintf(link, sizeof(link), "%s/%s", dir, d->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found = !strcmp(target, file);
+	}
+	closedir(fds);
+	return found;
+}
+
 /*
  * Run fn in a fresh child process and return its exit status (0 = passed),
  * so a call that changes the caller (unshare, chroot, setresuid) never
@@ -344,6 +370,27 @@ static inline int cg_in_child(int (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * Wait (up to 10 s, however slow the machine) until thread @tid of process
+ * @pid sleeps (state S) and, if @file is not NULL, the process holds @file
+ * open: a reader blocked in read(). 0 once it does, -1 if it never did.
+ */
+static inline int cg_wait_asleep(pid_t pid, pid_t tid, const char *file)
+{
+	char path[64], buf[512], *p;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+		if (cg_read(path, buf, sizeof(buf)) > 0 &&
+		    (p = strrchr(buf, ')')) && p[1] == ' ' && p[2] == 'S' &&
+		    (!file || cg_holds_open(pid, file)))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
 }
 
 #endif /* CLONEGATE_SELFTEST_COMMON_H */

@@ -519,8 +519,9 @@ TEST_F(dev, only_root_may_open)
 /* One reader at a time; the device is free again once it is closed. */
 TEST_F(dev, second_open_is_busy)
 {
+	int fd, opened[2];
+	char ok = 0;
 	pid_t pid;
-	int fd;
 
 	fd = dev_open();
 	EXPECT_EQ(-1, fd);
@@ -532,15 +533,21 @@ TEST_F(dev, second_open_is_busy)
 	close(self->f.fd);
 	self->f.fd = -1;
 	/* a reader killed with the device open frees it */
+	ASSERT_EQ(0, pipe(opened));
 	pid = fork();
 	if (pid == 0) {
-		if (dev_open() < 0)
+		char ok = dev_open() >= 0;
+
+		if (write(opened[1], &ok, 1) != 1 || !ok)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	ASSERT_LT(0, pid);
-	usleep(100000);
+	close(opened[1]);
+	ASSERT_EQ(1, read(opened[0], &ok, 1));
+	close(opened[0]);
+	ASSERT_TRUE(ok) TH_LOG("the child could not open the device");
 	EXPECT_EQ(EBUSY, cg_in_child(try_open, NULL));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -637,6 +644,7 @@ TEST_F(dev, poll_reports_pollin)
 struct blocked_read {
 	int fd;
 	ssize_t n;
+	pid_t tid;	/* the reader thread, once it runs */
 	struct clonegate_event ev;
 };
 
@@ -644,8 +652,10 @@ static void *blocking_reader(void *arg)
 {
 	struct blocked_read *b = arg;
 
-	ssize_t n = read(b->fd, &b->ev, sizeof(b->ev));
+	ssize_t n;
 
+	__atomic_store_n(&b->tid, cg_gettid(), __ATOMIC_SEQ_CST);
+	n = read(b->fd, &b->ev, sizeof(b->ev));
 	__atomic_store_n(&b->n, n, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -660,8 +670,11 @@ TEST_F(dev, blocking_read_wakes_up)
 
 	ASSERT_EQ(0, fcntl(self->f.fd, F_SETFL, 0));
 	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_reader, &b));
-	usleep(200000);
-	EXPECT_EQ(-2, __atomic_load_n(&b.n, __ATOMIC_SEQ_CST));	/* asleep */
+	while (!__atomic_load_n(&b.tid, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	/* asleep in read(), with nothing to read */
+	EXPECT_EQ(0, cg_wait_asleep(getpid(), b.tid, NULL));
+	EXPECT_EQ(-2, __atomic_load_n(&b.n, __ATOMIC_SEQ_CST));
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(16)));
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 10;
@@ -861,7 +874,8 @@ TEST_F(dev, tool_prints_json_lines)
 
 	/* --follow waits for the next record */
 	ASSERT_EQ(0, tool_start(&r, tool, 0, "--follow", "--count=1"));
-	usleep(300000);
+	/* asleep with the device open: nothing is queued for it yet */
+	EXPECT_EQ(0, cg_wait_asleep(r.pid, r.pid, "/dev/clonegate"));
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(20)));
 	tool_wait(&r, 10000);
 	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
