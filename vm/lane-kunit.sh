@@ -168,6 +168,20 @@ kunit_suite() {
 	fi
 }
 
+# Whether every clonegate suite in debugfs is in KUNIT_SUITES: a suite
+# added to kunit/ and not to the list would run with nothing counting it.
+kunit_all_listed() {
+	for d in "$KUNIT_DIR"/clonegate_*; do
+		[ -d "$d" ] || continue
+		listed=0
+		for s in $KUNIT_SUITES; do
+			[ "$s" != "${d##*/}" ] || listed=1
+		done
+		[ "$listed" = 1 ] ||
+			{ echo "suite ${d##*/} is not in KUNIT_SUITES"; return 1; }
+	done
+}
+
 run_kunit() {
 	stage "insmod clonegate_kunit (runs the KUnit suites)" \
 		insmod "$KUNIT_KO"
@@ -176,6 +190,7 @@ run_kunit() {
 	for s in $KUNIT_SUITES; do
 		kunit_suite "$s" /tmp/kunit-klog
 	done
+	stage "every suite the module ran is counted above" kunit_all_listed
 	stage "rmmod clonegate_kunit" rmmod clonegate_kunit
 }
 

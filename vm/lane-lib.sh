@@ -66,10 +66,13 @@ run_one_selftest() {
 # programs, whatever clonegate does. Without the option the symbol is
 # sys_ni.c's weak stub, type W.
 run_selftests() {
+	ran=0
 	for t in /tests/*_test; do
 		[ -x "$t" ] || continue
 		run_one_selftest "$t"
+		ran=$((ran + 1))
 	done
+	stage "selftest binaries found ($ran)" test "$ran" -gt 0
 	if [ -f /tests/no-32bit ]; then
 		skip "32-bit selftests" "$(cat /tests/no-32bit)"
 	elif ! grep -q ' [Tt] __ia32_sys_futex_time32$' /proc/kallsyms; then

@@ -74,15 +74,22 @@ lane_debian() {
 # the VM, and, once per run, the systemd unit. Their results are added to
 # the lane's counts.
 host_checks() {
-	local dir=$1 out="$1/host-checks" a b c p f
-	# a failed check is counted below, not an end of this script
-	"$here/check-seccheck.sh" "$dir/console.log" >"$out" 2>&1 || true
+	local dir=$1 out="$1/host-checks" a b c p f rc
+	# a failed check is counted below, not an end of this script; a
+	# script that failed without a "not ok" line counts as one failure
+	rc=0
+	"$here/check-seccheck.sh" "$dir/console.log" >"$out" 2>&1 || rc=$?
 	if [ "${2:-}" = systemd ]; then
-		"$here/check-systemd.sh" "$dir/tools" >>"$out" 2>&1 || true
+		"$here/check-systemd.sh" "$dir/tools" >>"$out" 2>&1 || rc=$?
 	fi
 	grep -aE '^(ok|not ok) |^#' "$out" || true
 	p=$(grep -acE '^ok ' "$out" || true)
 	f=$(grep -acE '^not ok ' "$out" || true)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - host checks exited $rc without a failed check:"
+		sed 's/^/#   /' "$out" | tail -n 20
+		f=1
+	fi
 	read -r a b c <"$dir/counts"
 	echo "$((a + p)) $((b + f)) $c" >"$dir/counts"
 }
