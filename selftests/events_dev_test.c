@@ -803,8 +803,8 @@ TEST_F(dev, tool_prints_json_lines)
 	struct run r;
 	int st;
 
-	if (find_tool(tool, sizeof(tool)))
-		SKIP(return, "clonegate-events is not in PATH");
+	CG_NEED(!find_tool(tool, sizeof(tool)), return,
+		"clonegate-events is not in PATH");
 
 	/* while we hold the device, the tool cannot have it */
 	st = tool_run(&r, tool, 0, NULL, NULL);

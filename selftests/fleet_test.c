@@ -304,8 +304,8 @@ static int fleet_setup(struct __test_metadata *_metadata, char *tool,
 {
 	if (!cg_loaded())
 		SKIP(return -1, "clonegate is not loaded");
-	if (find_tool("clonegatectl", tool, size))
-		SKIP(return -1, "clonegatectl is not installed");
+	CG_NEED(!find_tool("clonegatectl", tool, size), return -1,
+		"clonegatectl is not installed");
 	if (read_is("locked", "1"))
 		SKIP(return -1, "the policy is locked");
 	defaults();
@@ -666,8 +666,8 @@ TEST_F(ctl, report_counts_refusals_by_program)
 
 	RETURN_IF_SKIPPED();
 
-	if (find_tool("clonegate-events", events, sizeof(events)))
-		SKIP(return, "clonegate-events is not installed");
+	CG_NEED(!find_tool("clonegate-events", events, sizeof(events)), return,
+		"clonegate-events is not installed");
 	for (pass = 0; pass < 2; pass++) {
 		drain_device();
 		ASSERT_EQ(0, cg_policy("gvisor", "audit"));

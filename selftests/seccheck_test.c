@@ -235,8 +235,8 @@ FIXTURE_SETUP(seccheck)
 	self->wmem[0] = '\0';
 	if (!cg_loaded())
 		SKIP(return, "clonegate is not loaded");
-	if (access("/bin/clonegate-events", X_OK))
-		SKIP(return, "clonegate-events is not installed");
+	CG_NEED(!access("/bin/clonegate-events", X_OK), return,
+		"clonegate-events is not installed");
 	defaults();
 	/* every record counts here: no rate limit */
 	if (ratelimit[0])

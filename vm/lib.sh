@@ -328,6 +328,9 @@ build_selftests() {
 	if grep -E 'warning:' "$dest/selftests-build.log"; then
 		die "the selftest build has warnings"
 	fi
+	# base_packages installs libbpf: without cg-bpf the BPF cases would skip
+	[ -x "$dest/tests/coexist/cg-bpf" ] ||
+		die "cg-bpf was not built (selftests/Makefile: HAVE_LIBBPF)"
 	if ! ls "$dest"/tests/*_test32 >/dev/null 2>&1; then
 		echo "gcc -m32 -static cannot build them on the host (gcc-multilib)" \
 			>"$dest/tests/no-32bit"
