@@ -392,10 +392,13 @@ static inline int cg_in_child(int (*fn)(void *), void *arg)
 
 /*
  * Wait (up to 10 s, however slow the machine) until thread @tid of process
- * @pid sleeps (state S) and, if @file is not NULL, the process holds @file
- * open: a reader blocked in read(). 0 once it does, -1 if it never did.
+ * @pid is in @state (S: asleep, D: in an uninterruptible or killable wait)
+ * and, if @file is not NULL, the process holds @file open: a reader
+ * blocked in read(), a parent waiting for its vfork child. 0 once it is,
+ * -1 if it never was.
  */
-static inline int cg_wait_asleep(pid_t pid, pid_t tid, const char *file)
+static inline int cg_wait_state(pid_t pid, pid_t tid, char state,
+				const char *file)
 {
 	char path[64], buf[512], *p;
 	int i;
@@ -403,7 +406,7 @@ static inline int cg_wait_asleep(pid_t pid, pid_t tid, const char *file)
 	for (i = 0; i < 1000; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 		if (cg_read(path, buf, sizeof(buf)) > 0 &&
-		    (p = strrchr(buf, ')')) && p[1] == ' ' && p[2] == 'S' &&
+		    (p = strrchr(buf, ')')) && p[1] == ' ' && p[2] == state &&
 		    (!file || cg_holds_open(pid, file)))
 			return 0;
 		usleep(10000);

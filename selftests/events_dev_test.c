@@ -673,7 +673,7 @@ TEST_F(dev, blocking_read_wakes_up)
 	while (!__atomic_load_n(&b.tid, __ATOMIC_SEQ_CST))
 		usleep(1000);
 	/* asleep in read(), with nothing to read */
-	EXPECT_EQ(0, cg_wait_asleep(getpid(), b.tid, NULL));
+	EXPECT_EQ(0, cg_wait_state(getpid(), b.tid, 'S', NULL));
 	EXPECT_EQ(-2, __atomic_load_n(&b.n, __ATOMIC_SEQ_CST));
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(16)));
 	clock_gettime(CLOCK_REALTIME, &deadline);
@@ -875,7 +875,7 @@ TEST_F(dev, tool_prints_json_lines)
 	/* --follow waits for the next record */
 	ASSERT_EQ(0, tool_start(&r, tool, 0, "--follow", "--count=1"));
 	/* asleep with the device open: nothing is queued for it yet */
-	EXPECT_EQ(0, cg_wait_asleep(r.pid, r.pid, "/dev/clonegate"));
+	EXPECT_EQ(0, cg_wait_state(r.pid, r.pid, 'S', "/dev/clonegate"));
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(20)));
 	tool_wait(&r, 10000);
 	EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)

@@ -167,14 +167,18 @@ TEST_F(bad_param, refuses_the_load)
 	ASSERT_EQ(0, load(""));
 }
 
-/* A vfork child that sleeps keeps its parent inside kernel_clone(). */
+/*
+ * A vfork child that waits keeps its parent inside kernel_clone(): the
+ * child blocks reading @arg, a pipe, until the test closes its other end.
+ */
 static int vfork_parent(void *arg)
 {
-	struct timespec ts = { 1, 500000000 };
+	int go = *(int *)arg;
+	char c;
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		syscall(__NR_nanosleep, &ts, NULL);
+		syscall(__NR_read, go, &c, 1);
 		syscall(__NR_exit, 0);
 	}
 	return pid > 0 && waitpid(pid, NULL, 0) == pid ? 0 : 1;
@@ -182,18 +186,25 @@ static int vfork_parent(void *arg)
 
 TEST_F(lifecycle, rmmod_while_vfork_parents_sleep_in_clone)
 {
-	struct timespec settle = { 0, 300000000 };
 	pid_t parents[4];
-	int i, status;
+	int i, status, go[2];
 
+	ASSERT_EQ(0, pipe(go));
 	for (i = 0; i < 4; i++) {
 		parents[i] = fork();
-		if (parents[i] == 0)
-			_exit(vfork_parent(NULL));
+		if (parents[i] == 0) {
+			close(go[1]);
+			_exit(vfork_parent(&go[0]));
+		}
 	}
-	nanosleep(&settle, NULL);
+	close(go[0]);
+	/* each parent waits for its vfork child, inside kernel_clone() */
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, cg_wait_state(parents[i], parents[i], 'D', NULL))
+			TH_LOG("parent %d never waited for its vfork child", i);
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load(""));
+	close(go[1]);
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(parents[i], waitpid(parents[i], &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
