@@ -180,8 +180,12 @@ static long long delivered_now(void)
 	       strtoll(buf, NULL, 10) : -1;
 }
 
-/* Wait until the bridge has read @n more records than @base. */
-static int wait_delivered(long long base, long long n)
+/*
+ * Wait until the bridge has read @n more records than @base, and sent
+ * them: it sends (or drops) what one read() returned before it reads
+ * again, so once it sleeps in read() after that, every packet is out.
+ */
+static int wait_delivered(pid_t bridge, long long base, long long n)
 {
 	char buf[64];
 	int64_t end = now_ms() + 20000;
@@ -189,7 +193,7 @@ static int wait_delivered(long long base, long long n)
 	while (now_ms() < end) {
 		if (cg_read(CG "events/delivered", buf, sizeof(buf)) > 0 &&
 		    strtoll(buf, NULL, 10) >= base + n)
-			return 0;
+			return cg_wait_state(bridge, bridge, 'S', NULL);
 		usleep(20000);
 	}
 	return -1;
@@ -352,7 +356,7 @@ TEST_F(seccheck, each_point_reaches_the_monitor)
 	if (setns_decided)
 		ASSERT_EQ(-EINVAL, sns.ret);
 	/* ours, and the forks around them */
-	ASSERT_EQ(0, wait_delivered(delivered, 4 + setns_decided));
+	ASSERT_EQ(0, wait_delivered(self->bridge, delivered, 4 + setns_decided));
 
 	while (next_packet(self->conn, &pk, 2000) == 0) {
 		print_packet(&pk);
@@ -425,7 +429,7 @@ TEST_F(seccheck, dropped_packets_are_counted_in_the_header)
 	delivered = delivered_now();
 	for (i = 0; i < calls; i++)
 		call("sc-flood", 1, CLONE_NEWCGROUP, &id);
-	ASSERT_EQ(0, wait_delivered(delivered, calls));
+	ASSERT_EQ(0, wait_delivered(self->bridge, delivered, calls));
 
 	/* what fitted in the buffer was sent before anything was dropped */
 	while (next_packet(self->conn, &pk, 2000) == 0) {
@@ -437,7 +441,7 @@ TEST_F(seccheck, dropped_packets_are_counted_in_the_header)
 	/* the next packet tells how many were dropped since */
 	delivered = delivered_now();
 	call("sc-after-flood", 1, CLONE_NEWCGROUP, &id);
-	ASSERT_EQ(0, wait_delivered(delivered, 1));
+	ASSERT_EQ(0, wait_delivered(self->bridge, delivered, 1));
 	ASSERT_EQ(0, next_packet(self->conn, &pk, 5000));
 	print_packet(&pk);
 	last = pk.dropped;
