@@ -149,8 +149,8 @@ TEST_F(health_ftrace, disarming_kprobes_leaves_the_hooks_checking)
 {
 	char buf[128];
 
-	if (access(KPROBES_ENABLED, W_OK))
-		SKIP(return, "no %s (debugfs)", KPROBES_ENABLED);
+	CG_NEED(!access(KPROBES_ENABLED, W_OK), return, "no %s (debugfs)",
+		KPROBES_ENABLED);
 	ASSERT_EQ(0, cg_write(KPROBES_ENABLED, "0"));
 	EXPECT_EQ(EINVAL, refused_call());
 	read_line(CG "health", buf, sizeof(buf));
@@ -205,8 +205,7 @@ FIXTURE_SETUP(health_kprobe)
 	ASSERT_TRUE(cg_loaded()) TH_LOG("clonegate is not loaded");
 	if (!getenv("CLONEGATE_KO"))
 		SKIP(return, "CLONEGATE_KO does not name the module");
-	if (access(variant->knob, W_OK))
-		SKIP(return, "no %s", variant->knob);
+	CG_NEED(!access(variant->knob, W_OK), return, "no %s", variant->knob);
 	read_line(CG "hook_backend", self->restore, sizeof(self->restore));
 	ASSERT_EQ(0, module_unload());
 	ASSERT_EQ(0, module_load("hook_backend=kprobe mode=enforce"));
