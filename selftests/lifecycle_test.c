@@ -273,7 +273,7 @@ TEST_F_TIMEOUT(lifecycle, reload_loop_while_others_clone_and_unshare,
 {
 	volatile int *stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	pid_t workers[4];
+	pid_t workers[4], pid;
 	int i, status;
 
 	ASSERT_TRUE((void *)stop != MAP_FAILED);
@@ -297,7 +297,9 @@ TEST_F_TIMEOUT(lifecycle, reload_loop_while_others_clone_and_unshare,
 	/* the module loaded last still counts calls */
 	i = cg_stat("clone_calls");
 	ASSERT_GE(i, 0);
-	ASSERT_EQ(0, vfork_parent(NULL));
+	pid = vfork_exit();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	ASSERT_GT(cg_stat("clone_calls"), i);
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load(""));
