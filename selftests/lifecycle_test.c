@@ -169,11 +169,10 @@ TEST_F(bad_param, refuses_the_load)
 
 /*
  * A vfork child that waits keeps its parent inside kernel_clone(): the
- * child blocks reading @arg, a pipe, until the test closes its other end.
+ * child blocks reading @go, a pipe, until the test closes its other end.
  */
-static int vfork_parent(void *arg)
+static int vfork_parent(int go)
 {
-	int go = *(int *)arg;
 	char c;
 	pid_t pid = vfork();
 
@@ -194,7 +193,7 @@ TEST_F(lifecycle, rmmod_while_vfork_parents_sleep_in_clone)
 		parents[i] = fork();
 		if (parents[i] == 0) {
 			close(go[1]);
-			_exit(vfork_parent(&go[0]));
+			_exit(vfork_parent(go[0]));
 		}
 	}
 	close(go[0]);
