@@ -58,6 +58,19 @@ run_one_selftest() {
 	fi
 }
 
+# selftest_wanted PATH: whether the host's CLONEGATE_SELFTESTS (the kernel
+# command line's clonegate_selftests, names without _test, by commas)
+# names this binary, or names none.
+selftest_wanted() {
+	[ -n "${clonegate_selftests:-}" ] || return 0
+	name=${1##*/}
+	name=${name%32}
+	case ",$clonegate_selftests," in
+	*",${name%_test},"*) return 0 ;;
+	esac
+	return 1
+}
+
 # Every selftest binary, each printing its own TAP: the x86_64 ones, then
 # the i386 ones. Those are left out, with a SKIP line, when the host could
 # not build them (the host leaves the reason in /tests/no-32bit) or when
@@ -67,8 +80,10 @@ run_one_selftest() {
 # sys_ni.c's weak stub, type W.
 run_selftests() {
 	ran=0
+	[ -z "${clonegate_selftests:-}" ] ||
+		echo "# only the selftests $clonegate_selftests (CLONEGATE_SELFTESTS)"
 	for t in /tests/*_test; do
-		[ -x "$t" ] || continue
+		[ -x "$t" ] && selftest_wanted "$t" || continue
 		run_one_selftest "$t"
 		ran=$((ran + 1))
 	done
@@ -79,7 +94,7 @@ run_selftests() {
 		skip "32-bit selftests" "the kernel lacks CONFIG_COMPAT_32BIT_TIME"
 	else
 		for t in /tests/*_test32; do
-			[ -x "$t" ] || continue
+			[ -x "$t" ] && selftest_wanted "$t" || continue
 			run_one_selftest "$t"
 		done
 	fi
