@@ -198,9 +198,10 @@ TEST_F(lifecycle, rmmod_while_vfork_parents_sleep_in_clone)
 	}
 	close(go[0]);
 	/* each parent waits for its vfork child, inside kernel_clone() */
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		EXPECT_EQ(0, cg_wait_state(parents[i], parents[i], 'D', NULL))
 			TH_LOG("parent %d never waited for its vfork child", i);
+	}
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load(""));
 	close(go[1]);
