@@ -344,9 +344,9 @@ use_selftests() {
 }
 
 build_tools() {
-	make -s -C "$top/tools" OUT="$1/tools" >>"$1/selftests-build.log" 2>&1 ||
-		{ cat "$1/selftests-build.log"; die "tools build failed"; }
-	if grep -E 'warning:' "$1/selftests-build.log"; then
+	make -s -C "$top/tools" OUT="$1/tools" >"$1/tools-build.log" 2>&1 ||
+		{ cat "$1/tools-build.log"; die "tools build failed"; }
+	if grep -E 'warning:' "$1/tools-build.log"; then
 		die "the tools build has warnings"
 	fi
 }
