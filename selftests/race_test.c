@@ -15,11 +15,22 @@
 static struct cg_clone_args shared_args = { .exit_signal = SIGCHLD };
 static volatile int stop;
 
+/*
+ * The flag is set or cleared at random, not toggled: under TCG the vCPUs
+ * take turns, and a toggle could leave the same value at the end of every
+ * turn.
+ */
 static void *flipper(void *arg)
 {
-	while (!stop)
-		__atomic_xor_fetch(&shared_args.flags, CLONE_NEWCGROUP,
-				   __ATOMIC_RELAXED);
+	uint32_t x = 2463534242u;
+
+	while (!stop) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		__atomic_store_n(&shared_args.flags, x & 1 ? CLONE_NEWCGROUP : 0,
+				 __ATOMIC_RELAXED);
+	}
 	return NULL;
 }
 
@@ -80,9 +91,14 @@ TEST_F(race, clone3_decision_matches_the_flags_used)
 	EXPECT_EQ(0, bypassed);
 	EXPECT_EQ(0, other);
 	EXPECT_EQ(i, allowed + denied);
-	/* both flag values reached the kernel: the race was run */
-	EXPECT_LT(0, allowed);
-	EXPECT_LT(0, denied);
+	/*
+	 * Both flag values must have reached the kernel for the race to have
+	 * been run: one-sided, nothing was shown (how the vCPUs take turns
+	 * decides it, not clonegate), which is a skip, never a pass.
+	 */
+	if (_metadata->passed && (!allowed || !denied))
+		SKIP(return, "the race never ran: %d allowed, %d denied", allowed,
+		     denied);
 	EXPECT_EQ(hits_before + denied, cg_rule_hits("unsupported_flag"));
 }
 
