@@ -1050,6 +1050,9 @@ static const struct ratelimit_row ratelimit_accept[] = {
 	{ "decimal_not_octal", S("010 05"), .burst = 10, .rate = 5 },
 	{ "largest", S("4294967295 4294967295"), .burst = U32_MAX,
 	  .rate = U32_MAX },
+	{ "twelve_chars_of_leading_zeros", S("000000000001 5"), .burst = 1,
+	  .rate = 5 },
+	{ "plus_sign", S("+10 5"), .burst = 10, .rate = 5 },
 };
 
 static const struct ratelimit_row ratelimit_reject[] = {
@@ -1072,6 +1075,10 @@ static const struct ratelimit_row ratelimit_reject[] = {
 	{ "hex", S("0x10 5"), .err = -EINVAL },
 	{ "trailing_letter", S("10 5x"), .err = -EINVAL },
 	{ "words", S("ten five"), .err = -EINVAL },
+	{ "twelve_letter_word", S("abcdefghijkl 1"), .err = -EINVAL },
+	{ "long_word_with_digits", S("1234567890123x 1"), .err = -EINVAL },
+	{ "plus_alone", S("+ 5"), .err = -EINVAL },
+	{ "zeros_then_overflow", S("0004294967296 1"), .err = -ERANGE },
 	{ "separator_semicolon", S("10;5"), .err = -EINVAL },
 	{ "separator_slash", S("10/5"), .err = -EINVAL },
 	{ "decimal_point", S("1.5 2"), .err = -EINVAL },

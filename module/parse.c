@@ -480,11 +480,36 @@ int clonegate_parse_cgroup_path(const char *buf, size_t len, char *out,
  * Return: 0, -E2BIG, -ERANGE for a number that does not fit 32 bits, or
  * -EINVAL.
  */
+/*
+ * One word of decimal digits (after an optional '+', as kstrtou32() takes
+ * it) as a u32: -EINVAL for anything else, -ERANGE for a number that does
+ * not fit, however many leading zeros it has.
+ */
+static int parse_u32_word(const char *w, size_t wlen, u32 *v)
+{
+	char num[12];
+	size_t i = 0, k;
+
+	if (wlen && w[0] == '+')
+		i++;
+	if (i == wlen)
+		return -EINVAL;
+	for (k = i; k < wlen; k++)
+		if (!isdigit(w[k]))
+			return -EINVAL;
+	while (wlen - i > 1 && w[i] == '0')
+		i++;
+	if (wlen - i >= sizeof(num))
+		return -ERANGE;
+	memcpy(num, w + i, wlen - i);
+	num[wlen - i] = '\0';
+	return kstrtou32(num, 10, v);
+}
+
 int clonegate_parse_ratelimit(const char *buf, size_t len, u32 *burst,
 			      u32 *rate)
 {
 	const char *end = buf + len, *w;
-	char num[2][12];
 	size_t wlen;
 	u32 v[2];
 	int i, err;
@@ -494,11 +519,7 @@ int clonegate_parse_ratelimit(const char *buf, size_t len, u32 *burst,
 		return err;
 	w = next_word(buf, end, &wlen);
 	for (i = 0; i < 2 && wlen; i++) {
-		if (wlen >= sizeof(num[i]))
-			return -ERANGE;
-		memcpy(num[i], w, wlen);
-		num[i][wlen] = '\0';
-		err = kstrtou32(num[i], 10, &v[i]);
+		err = parse_u32_word(w, wlen, &v[i]);
 		if (err)
 			return err;
 		w = next_word(w + wlen, end, &wlen);
