@@ -219,6 +219,35 @@ const char *clonegate_ns_name(unsigned int bit)
 }
 
 /*
+ * One word of digits in @base (10 or 16, without a prefix or a sign) as a
+ * number no greater than @max: -EINVAL for anything else, -ERANGE for a
+ * number greater than @max, however many leading zeros it has.
+ */
+static int parse_number(const char *w, size_t wlen, unsigned int base,
+			u64 max, u64 *v)
+{
+	char num[24];
+	size_t i, k;
+	int err;
+
+	if (!wlen)
+		return -EINVAL;
+	for (k = 0; k < wlen; k++)
+		if (base == 16 ? !isxdigit(w[k]) : !isdigit(w[k]))
+			return -EINVAL;
+	for (i = 0; wlen - i > 1 && w[i] == '0'; i++)
+		;
+	if (wlen - i >= sizeof(num))
+		return -ERANGE;
+	memcpy(num, w + i, wlen - i);
+	num[wlen - i] = '\0';
+	err = kstrtou64(num, base, v);
+	if (err)
+		return err;
+	return *v > max ? -ERANGE : 0;
+}
+
+/*
  * A hex mask ("0x10000100"), or the names and edits clonegate_parse_set()
  * takes, of the members @name knows.
  */
@@ -226,7 +255,6 @@ static int parse_mask(const char *buf, size_t len, clonegate_name_fn name,
 		      u64 valid, u64 old, u64 *out)
 {
 	const char *end = buf + len, *w;
-	char num[20];
 	size_t wlen, rest;
 	u64 mask;
 	int err;
@@ -240,11 +268,7 @@ static int parse_mask(const char *buf, size_t len, clonegate_name_fn name,
 	next_word(w + wlen, end, &rest);
 	if (rest)
 		return -EINVAL;
-	if (wlen >= sizeof(num))
-		return -ERANGE;
-	memcpy(num, w, wlen);
-	num[wlen] = '\0';
-	err = kstrtou64(num, 16, &mask);
+	err = parse_number(w + 2, wlen - 2, 16, U64_MAX, &mask);
 	if (err)
 		return err;
 	if (mask & ~valid)
@@ -480,38 +504,12 @@ int clonegate_parse_cgroup_path(const char *buf, size_t len, char *out,
  * Return: 0, -E2BIG, -ERANGE for a number that does not fit 32 bits, or
  * -EINVAL.
  */
-/*
- * One word of decimal digits (after an optional '+', as kstrtou32() takes
- * it) as a u32: -EINVAL for anything else, -ERANGE for a number that does
- * not fit, however many leading zeros it has.
- */
-static int parse_u32_word(const char *w, size_t wlen, u32 *v)
-{
-	char num[12];
-	size_t i = 0, k;
-
-	if (wlen && w[0] == '+')
-		i++;
-	if (i == wlen)
-		return -EINVAL;
-	for (k = i; k < wlen; k++)
-		if (!isdigit(w[k]))
-			return -EINVAL;
-	while (wlen - i > 1 && w[i] == '0')
-		i++;
-	if (wlen - i >= sizeof(num))
-		return -ERANGE;
-	memcpy(num, w + i, wlen - i);
-	num[wlen - i] = '\0';
-	return kstrtou32(num, 10, v);
-}
-
 int clonegate_parse_ratelimit(const char *buf, size_t len, u32 *burst,
 			      u32 *rate)
 {
 	const char *end = buf + len, *w;
 	size_t wlen;
-	u32 v[2];
+	u64 v[2];
 	int i, err;
 
 	err = check_text(buf, len);
@@ -519,7 +517,10 @@ int clonegate_parse_ratelimit(const char *buf, size_t len, u32 *burst,
 		return err;
 	w = next_word(buf, end, &wlen);
 	for (i = 0; i < 2 && wlen; i++) {
-		err = parse_u32_word(w, wlen, &v[i]);
+		/* a sign, as kstrtou32() would take it */
+		size_t sign = w[0] == '+';
+
+		err = parse_number(w + sign, wlen - sign, 10, U32_MAX, &v[i]);
 		if (err)
 			return err;
 		w = next_word(w + wlen, end, &wlen);
