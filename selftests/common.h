@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,16 +355,26 @@ static inline int cg_holds_open(pid_t pid, const char *file)
 }
 
 /*
+ * Whether this runs in one of clonegate's test lanes: the kernel command
+ * line of a lane has clonegate_lane=NAME, which the kernel hands to init
+ * as an environment variable.
+ */
+static inline bool cg_in_lane(void)
+{
+	return getenv("clonegate_lane");
+}
+
+/*
  * CG_NEED(ok, statement, fmt, ...): a prerequisite of the test. Missing,
  * the test is skipped with the reason, except in clonegate's test lanes
- * (their init has clonegate_lane set), which always provide it: there a
- * missing prerequisite is a failure, not a skip that hides one.
+ * (cg_in_lane()), which always provide it: there a missing prerequisite
+ * is a failure, not a skip that hides one.
  */
 #define CG_NEED(ok, statement, fmt, ...)				\
 	do {								\
 		if (ok)							\
 			break;						\
-		if (getenv("clonegate_lane")) {				\
+		if (cg_in_lane()) {					\
 			TH_LOG("missing in a test lane: " fmt, ##__VA_ARGS__); \
 			_metadata->passed = 0;				\
 			statement;					\

@@ -841,7 +841,7 @@ static inline void ev_fixture_setup(struct __test_metadata *_metadata,
 		if (err) {
 			ev_audit_close(&f->audit);
 			/* no tracefs: a skip, but not in a test lane */
-			if (err > 0 && !getenv("clonegate_lane"))
+			if (err > 0 && !cg_in_lane())
 				SKIP(_exit(255), "trace: %s", f->trace.why);
 			/* tracefs without clonegate's tracepoint: a failure */
 			ASSERT_EQ(0, err) TH_LOG("%s", f->trace.why);
