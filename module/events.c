@@ -59,19 +59,26 @@ static struct rl_bucket buckets[1 << RL_BITS];
  */
 static s64 ratelimit(void)
 {
-	u32 burst = READ_ONCE(clonegate_events.rate_burst);
-	u32 rate = READ_ONCE(clonegate_events.rate);
+	u32 rate, burst = clonegate_ratelimit(&rate);
 	uid_t uid = from_kuid_munged(&init_user_ns, current_uid());
 	struct rl_bucket *b = &buckets[hash_32(uid, RL_BITS)];
-	u64 now = ktime_get_mono_fast_ns(), cap, elapsed;
+	u64 now, cap, elapsed = 0;
 	s64 held = -1;
 
 	if (!burst)
 		return 0;
 	cap = (u64)burst * NSEC_PER_SEC;
 	spin_lock(&b->lock);
-	elapsed = now - b->last_ns;
-	b->last_ns = now;
+	/*
+	 * Read under the lock: a time taken before it could be older than
+	 * the last refill, made by another CPU that got the lock first, and
+	 * the difference would wrap into a full bucket.
+	 */
+	now = ktime_get_mono_fast_ns();
+	if (time_after64(now, b->last_ns)) {
+		elapsed = now - b->last_ns;
+		b->last_ns = now;
+	}
 	if (elapsed >= (cap - min(b->units, cap)) / rate)
 		b->units = cap;
 	else

@@ -146,8 +146,8 @@ static int events_from_params(void)
 		       ratelimit_burst);
 		return -EINVAL;
 	}
-	clonegate_events.rate_burst = ratelimit_burst;
-	clonegate_events.rate = ratelimit_rate;
+	clonegate_events.ratelimit =
+		clonegate_ratelimit_pack(ratelimit_burst, ratelimit_rate);
 	clonegate_events_init();
 	return 0;
 }

@@ -309,8 +309,8 @@ int clonegate_ratelimit_edit(const char *buf, size_t len)
 	if (!locked)
 		err = clonegate_parse_ratelimit(buf, len, &burst, &rate);
 	if (!err) {
-		WRITE_ONCE(clonegate_events.rate, rate);
-		WRITE_ONCE(clonegate_events.rate_burst, burst);
+		WRITE_ONCE(clonegate_events.ratelimit,
+			   clonegate_ratelimit_pack(burst, rate));
 	}
 	mutex_unlock(&state_mutex);
 	return err;

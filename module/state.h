@@ -190,11 +190,30 @@ struct clonegate_event_config {
 	u32 decisions;		/* BIT(enum clonegate_decision) */
 	u32 channels;		/* BIT(enum clonegate_channel) */
 	u32 fields;		/* CLONEGATE_FIELD_* */
-	u32 rate_burst;		/* records per user at once; 0: no limit */
-	u32 rate;		/* records per user and second */
+	/*
+	 * The rate limit, as one word so that a reader never sees the burst
+	 * of one write with the rate of another: the records a user may
+	 * send at once (0: no limit) << 32 | the records per second it
+	 * earns back (never 0 with a burst).
+	 */
+	u64 ratelimit;
 };
 
 extern struct clonegate_event_config clonegate_events;
+
+static inline u64 clonegate_ratelimit_pack(u32 burst, u32 rate)
+{
+	return (u64)burst << 32 | rate;
+}
+
+/* The rate limit in force: its burst, and its rate in *@rate. */
+static inline u32 clonegate_ratelimit(u32 *rate)
+{
+	u64 v = READ_ONCE(clonegate_events.ratelimit);
+
+	*rate = lower_32_bits(v);
+	return upper_32_bits(v);
+}
 
 static inline bool clonegate_wants_event(enum clonegate_decision d)
 {

@@ -538,12 +538,11 @@ static ssize_t decisions_store(struct kobject *k, struct kobj_attribute *a,
 static ssize_t ratelimit_show(struct kobject *k, struct kobj_attribute *a,
 			      char *buf)
 {
-	u32 burst = READ_ONCE(clonegate_events.rate_burst);
+	u32 rate, burst = clonegate_ratelimit(&rate);
 
 	if (!burst)
 		return sysfs_emit(buf, "0\n");
-	return sysfs_emit(buf, "%u %u\n", burst,
-			  READ_ONCE(clonegate_events.rate));
+	return sysfs_emit(buf, "%u %u\n", burst, rate);
 }
 
 static ssize_t ratelimit_store(struct kobject *k, struct kobj_attribute *a,

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "../include/uapi/linux/clonegate.h"
 
+#include <sched.h>
 #include <time.h>
 #include "kselftest_harness.h"
 
@@ -59,6 +60,53 @@ static int flood_as_nobody(int n)
 		refused = -1;
 	close(p[0]);
 	waitpid(pid, NULL, 0);
+	return refused;
+}
+
+/*
+ * @n refused calls as nobody from each of @cpus children, one pinned to
+ * each CPU, started together; returns how many were refused in all.
+ */
+static int flood_as_nobody_on_cpus(int n, int cpus)
+{
+	int go[2], p[2], refused = 0, got, i, k;
+	pid_t pid[8];
+	cpu_set_t set;
+	char c;
+
+	if (cpus > 8 || pipe(go) || pipe(p))
+		return -1;
+	for (k = 0; k < cpus; k++) {
+		pid[k] = fork();
+		if (pid[k])
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(k, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) ||
+		    setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(1);
+		close(go[1]);
+		read(go[0], &c, 1);	/* until the parent closes it */
+		for (i = 0; i < n; i++)
+			if (syscall(__NR_unshare, CLONE_NEWCGROUP) &&
+			    errno == EINVAL)
+				refused++;
+		write(p[1], &refused, sizeof(refused));
+		_exit(0);
+	}
+	close(go[0]);
+	close(go[1]);
+	close(p[1]);
+	for (k = 0; k < cpus; k++) {
+		if (read(p[0], &got, sizeof(got)) != sizeof(got))
+			refused = -1;
+		else if (refused >= 0)
+			refused += got;
+	}
+	close(p[0]);
+	for (k = 0; k < cpus; k++)
+		waitpid(pid[k], NULL, 0);
 	return refused;
 }
 
@@ -143,6 +191,39 @@ TEST_F(ratelimit, a_flood_is_refused_whole_and_reported_within_the_rate)
 	read_records(self->fd, &s);
 	EXPECT_EQ(held, s.carried) TH_LOG("the records named %lld of %lld",
 					   s.carried, held);
+}
+
+/*
+ * One user's flood from two CPUs at once: the two take turns at the same
+ * bucket, and a turn that reads the time before the other's refill must
+ * not count as a whole burst's wait.
+ */
+TEST_F(ratelimit, a_flood_from_two_cpus_stays_within_the_rate)
+{
+	char value[32];
+	long long held0, held;
+	double start, took;
+	const int n = 2000;
+	int refused, bound, sent;
+
+	CG_NEED(sysconf(_SC_NPROCESSORS_ONLN) >= 2, return,
+		"one CPU: no two calls at once");
+	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
+	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
+	held0 = suppressed();
+	start = seconds();
+	refused = flood_as_nobody_on_cpus(n, 2);
+	took = seconds() - start;
+	held = suppressed() - held0;
+
+	EXPECT_EQ(2 * n, refused);
+	/* what went out, counted by the module: the ring may drop some */
+	sent = 2 * n - held;
+	bound = BURST + (int)(RATE * took) + 1;
+	TH_LOG("%d calls on two CPUs in %.1f s: %d records sent (at most %d)",
+	       2 * n, took, sent, bound);
+	EXPECT_LE(sent, bound);
+	EXPECT_LE(BURST, sent);
 }
 
 TEST_F(ratelimit, no_limit_reports_every_call)
