@@ -138,24 +138,16 @@ static bool pending(void)
  */
 static DEFINE_MUTEX(read_lock);
 
-static ssize_t dev_read(struct file *file, char __user *buf, size_t count,
-			loff_t *ppos)
+/* The records that fit in @count bytes, or -EAGAIN if there are none. */
+static ssize_t take_records(char __user *buf, size_t count)
 {
 	const size_t size = sizeof(struct clonegate_event);
 	size_t done = 0;
 	struct ring *r;
-	int err;
+	int err = -EAGAIN;
 
-	if (count < size)
-		return -EINVAL;
-	if (!(file->f_flags & O_NONBLOCK)) {
-		err = wait_event_interruptible(readers, pending());
-		if (err)
-			return err;
-	}
 	if (mutex_lock_interruptible(&read_lock))
 		return -ERESTARTSYS;
-	err = -EAGAIN;
 	while (count - done >= size && (r = oldest_ring())) {
 		/* a record that cannot be copied stays for the next read() */
 		if (copy_to_user(buf + done, &r->rec[r->tail % event_ring],
@@ -172,6 +164,26 @@ static ssize_t dev_read(struct file *file, char __user *buf, size_t count,
 	}
 	mutex_unlock(&read_lock);
 	return done ? done : err;
+}
+
+static ssize_t dev_read(struct file *file, char __user *buf, size_t count,
+			loff_t *ppos)
+{
+	ssize_t ret;
+	int err;
+
+	if (count < sizeof(struct clonegate_event))
+		return -EINVAL;
+	if (file->f_flags & O_NONBLOCK)
+		return take_records(buf, count);
+	/* another thread on the same file may take what woke this one */
+	do {
+		err = wait_event_interruptible(readers, pending());
+		if (err)
+			return err;
+		ret = take_records(buf, count);
+	} while (ret == -EAGAIN);
+	return ret;
 }
 
 static __poll_t dev_poll(struct file *file, poll_table *wait)

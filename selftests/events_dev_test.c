@@ -644,6 +644,7 @@ TEST_F(dev, poll_reports_pollin)
 struct blocked_read {
 	int fd;
 	ssize_t n;
+	int err;	/* errno, when n is -1 */
 	pid_t tid;	/* the reader thread, once it runs */
 	struct clonegate_event ev;
 };
@@ -656,15 +657,31 @@ static void *blocking_reader(void *arg)
 
 	__atomic_store_n(&b->tid, cg_gettid(), __ATOMIC_SEQ_CST);
 	n = read(b->fd, &b->ev, sizeof(b->ev));
+	b->err = errno;
 	__atomic_store_n(&b->n, n, __ATOMIC_SEQ_CST);
 	return NULL;
+}
+
+/* Waits up to 10 s for @t, then cancels it: 0, or the error of the wait. */
+static int join_within_10s(pthread_t t)
+{
+	struct timespec deadline;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	err = pthread_timedjoin_np(t, NULL, &deadline);
+	if (err) {
+		pthread_cancel(t);
+		pthread_join(t, NULL);
+	}
+	return err;
 }
 
 /* A blocking read() sleeps until a record comes, then returns it. */
 TEST_F(dev, blocking_read_wakes_up)
 {
 	struct blocked_read b = { .fd = self->f.fd, .n = -2 };
-	struct timespec deadline;
 	pthread_t t;
 	int err;
 
@@ -676,17 +693,86 @@ TEST_F(dev, blocking_read_wakes_up)
 	EXPECT_EQ(0, cg_wait_state(getpid(), b.tid, 'S', NULL));
 	EXPECT_EQ(-2, __atomic_load_n(&b.n, __ATOMIC_SEQ_CST));
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(16)));
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 10;
-	err = pthread_timedjoin_np(t, NULL, &deadline);
-	if (err) {
-		pthread_cancel(t);
-		pthread_join(t, NULL);
-	}
+	err = join_within_10s(t);
 	fcntl(self->f.fd, F_SETFL, O_NONBLOCK);
 	ASSERT_EQ(0, err) TH_LOG("the reader was not woken up");
 	ASSERT_EQ((ssize_t)EV_SIZE, b.n);
 	EXPECT_TRUE(is_tag(&b.ev, TAG(16)));
+}
+
+/*
+ * Whether thread @tid of this process sleeps in the device's read() itself
+ * (waiting for a record), not on the way in or out of it.
+ */
+static bool asleep_for_records(pid_t tid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if (cg_read(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')) ||
+	    strncmp(p, ") S", 3))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", tid);
+	return cg_read(path, buf, sizeof(buf)) > 0 &&
+	       !strncmp(buf, "dev_read", strlen("dev_read"));
+}
+
+static ssize_t read_result(struct blocked_read *b)
+{
+	return __atomic_load_n(&b->n, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Two threads asleep in read() on the same file and one record: one takes
+ * it, and the other goes back to sleep (a blocking read() does not return
+ * EAGAIN) until the next.
+ */
+TEST_F(dev, two_blocked_readers_take_one_record_each)
+{
+	struct blocked_read b[2] = { { .fd = self->f.fd, .n = -2 },
+				     { .fd = self->f.fd, .n = -2 } };
+	int i, k, first = -1, other, asleep = 0, joined = 0;
+	pthread_t t[2];
+
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETFL, 0));
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, pthread_create(&t[k], NULL, blocking_reader,
+					    &b[k]));
+		while (!__atomic_load_n(&b[k].tid, __ATOMIC_SEQ_CST))
+			usleep(1000);
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 1000 && !asleep_for_records(b[k].tid); i++)
+			usleep(10000);
+		asleep += asleep_for_records(b[k].tid);
+	}
+	EXPECT_EQ(2, asleep) TH_LOG("the readers did not sleep in dev_read");
+	EXPECT_EQ(-EINVAL, deny_tagged(TAG(25)));
+	for (i = 0; i < 1000 && first < 0; i++) {
+		for (k = 0; k < 2 && first < 0; k++)
+			if (read_result(&b[k]) != -2)
+				first = k;
+		usleep(10000);
+	}
+	other = first < 0 ? 0 : !first;
+	/* the other one was woken too: it returns, or sleeps again */
+	for (i = 0; first >= 0 && i < 1000 && read_result(&b[other]) == -2 &&
+	     !asleep_for_records(b[other].tid); i++)
+		usleep(10000);
+	EXPECT_EQ(-2, read_result(&b[other]))
+		TH_LOG("the second reader returned %zd (%s) with nothing to read",
+		       read_result(&b[other]), strerror(b[other].err));
+	if (first >= 0 && read_result(&b[other]) == -2)
+		EXPECT_EQ(-EINVAL, deny_tagged(TAG(26)));
+	for (k = 0; k < 2; k++)
+		joined += !join_within_10s(t[k]);
+	fcntl(self->f.fd, F_SETFL, O_NONBLOCK);
+	ASSERT_LE(0, first) TH_LOG("no reader was woken up");
+	EXPECT_EQ(2, joined) TH_LOG("a reader was not woken up by the second record");
+	EXPECT_EQ((ssize_t)EV_SIZE, b[first].n);
+	EXPECT_TRUE(is_tag(&b[first].ev, TAG(25)));
+	EXPECT_EQ((ssize_t)EV_SIZE, b[other].n);
+	EXPECT_TRUE(is_tag(&b[other].ev, TAG(26)));
 }
 
 /* --- the user-space reader ------------------------------------------------ */
