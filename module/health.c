@@ -34,15 +34,16 @@ static bool running;
 int clonegate_health_check(char *buf, size_t size)
 {
 	char now[CLONEGATE_MESSAGE_LEN] = "ok";
-	bool changed;
 
-	clonegate_hooks_check(now, sizeof(now));
+	/*
+	 * Checked, compared and reported under one lock: two checks at once
+	 * (the tick and a read of health) report their changes in the order
+	 * they saw them, so the last record sent is the state in force.
+	 */
 	mutex_lock(&health_mutex);
-	changed = strcmp(now, state);
-	if (changed)
+	clonegate_hooks_check(now, sizeof(now));
+	if (strcmp(now, state)) {
 		strscpy(state, now, sizeof(state));
-	mutex_unlock(&health_mutex);
-	if (changed) {
 		clonegate_stat_inc(health_changes);
 		if (strcmp(now, "ok"))
 			pr_crit("health: %s: calls may go unchecked\n", now);
@@ -50,6 +51,7 @@ int clonegate_health_check(char *buf, size_t size)
 			pr_crit("health: ok again: every hook fires\n");
 		clonegate_event_health(now);
 	}
+	mutex_unlock(&health_mutex);
 	return strscpy(buf, now, size);
 }
 
