@@ -203,7 +203,9 @@ struct clonegate_event {
 	__u32 size;		/* sizeof(struct clonegate_event) of the writer */
 	__u16 version;		/* CLONEGATE_EVENT_VERSION */
 	__u16 op;		/* enum clonegate_event_op */
-	__u64 seq;		/* per load of the module, from 1, no gaps */
+	__u64 seq;		/* per load of the module, from 1; a reader
+				 * sees a gap where a record was dropped
+				 */
 
 	/* clonegate's verdict */
 	__u16 decision;		/* enum clonegate_event_decision */
