@@ -842,6 +842,11 @@ static const struct str_row scope_accept[] = {
 	{ "trailing_newline", S("web\n"), .want = "web" },
 	{ "longest", S(NAME32), .want = NAME32 },
 	{ "longest_newline", S(NAME32 "\n"), .want = NAME32 },
+	/* reserved names are whole words only */
+	{ "host_prefix", S("hosts"), .want = "hosts" },
+	{ "host_part", S("ho"), .want = "ho" },
+	{ "add_prefix", S("adder"), .want = "adder" },
+	{ "remove_suffix", S("remove-1"), .want = "remove-1" },
 };
 
 static const struct str_row scope_reject[] = {
@@ -879,6 +884,11 @@ static const struct str_row scope_reject[] = {
 	{ "latin1_nbsp", S("a\240b"), .err = -EINVAL },
 	{ "control_byte", S("web\x01"), .err = -EINVAL },
 	{ "del_byte", S("web\x7f"), .err = -EINVAL },
+	/* the host policy's name, and the files beside the scopes */
+	{ "host", S("host"), .err = -EINVAL },
+	{ "host_newline", S("host\n"), .err = -EINVAL },
+	{ "add", S("add"), .err = -EINVAL },
+	{ "remove", S("remove"), .err = -EINVAL },
 };
 
 static void str_row_desc(const struct str_row *row, char *desc)

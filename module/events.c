@@ -315,7 +315,7 @@ void clonegate_event_health(const char *message)
 	start(ev, CLONEGATE_EV_OP_HEALTH);
 	ev->fields = CLONEGATE_FIELD_TIME;
 	ev->time_ns = ktime_get_real_ns();
-	strscpy(ev->scope, "host", sizeof(ev->scope));
+	strscpy(ev->scope, CLONEGATE_HOST_SCOPE, sizeof(ev->scope));
 	strscpy(ev->message, message, sizeof(ev->message));
 	emit(ev, channels);
 	preempt_enable();

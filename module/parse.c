@@ -415,6 +415,10 @@ int clonegate_parse_name(const char *buf, size_t len,
 	return -EINVAL;
 }
 
+static const char *const reserved_scope_names[] = {
+	CLONEGATE_HOST_SCOPE, "add", "remove",
+};
+
 /**
  * clonegate_parse_scope_name() - parse a write to scopes/add or scopes/remove
  * @buf: the written value; one trailing newline is allowed
@@ -422,7 +426,9 @@ int clonegate_parse_name(const char *buf, size_t len,
  * @out: the name, NUL-terminated, CLONEGATE_SCOPE_LEN bytes
  *
  * A scope name is 1 to 32 characters of [a-z0-9_-]: it becomes a directory
- * name and a metrics label, so nothing else is taken.
+ * name and a metrics label, so nothing else is taken. Nor are the name
+ * records and metrics give the host policy, and the names of the files
+ * beside the scopes' directories.
  *
  * Return: 0, -E2BIG for a value longer than CLONEGATE_VALUE_MAX, or -EINVAL.
  */
@@ -438,6 +444,10 @@ int clonegate_parse_scope_name(const char *buf, size_t len, char *out)
 	for (i = 0; i < n; i++)
 		if ((buf[i] < 'a' || buf[i] > 'z') && !isdigit(buf[i]) &&
 		    buf[i] != '_' && buf[i] != '-')
+			return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(reserved_scope_names); i++)
+		if (strlen(reserved_scope_names[i]) == n &&
+		    !memcmp(reserved_scope_names[i], buf, n))
 			return -EINVAL;
 	memcpy(out, buf, n);
 	out[n] = '\0';

@@ -412,13 +412,16 @@ err_unlock:
 /**
  * clonegate_scope_unpublish() - take a scope out of the policy set
  * @name: its name
+ * @even_locked: also once locked: for a scope that never was usable (its
+ *	files could not be made), whose removal changes no decision
  *
  * From now on no call is decided by it and its files fail with ENOENT; the
  * caller removes its files, then frees it with clonegate_scope_free().
  *
  * Return: the scope, or ERR_PTR(-EPERM) when locked, -ENOENT, or -ENOMEM.
  */
-struct clonegate_scope *clonegate_scope_unpublish(const char *name)
+struct clonegate_scope *clonegate_scope_unpublish(const char *name,
+						  bool even_locked)
 {
 	struct clonegate_ruleset *old, *next;
 	struct clonegate_scope *s;
@@ -426,7 +429,7 @@ struct clonegate_scope *clonegate_scope_unpublish(const char *name)
 
 	mutex_lock(&state_mutex);
 	s = ERR_PTR(-EPERM);
-	if (locked)
+	if (locked && !even_locked)
 		goto out_unlock;
 	s = find_scope(name);
 	if (!s) {

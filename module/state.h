@@ -237,7 +237,8 @@ bool clonegate_is_locked(void);
 void clonegate_lock(void);
 
 struct clonegate_scope *clonegate_scope_add(const char *name);
-struct clonegate_scope *clonegate_scope_unpublish(const char *name);
+struct clonegate_scope *clonegate_scope_unpublish(const char *name,
+						  bool even_locked);
 void clonegate_scope_free(struct clonegate_scope *scope);
 int clonegate_scope_set_cgroup(struct clonegate_scope *scope,
 			       const char *buf, size_t len);

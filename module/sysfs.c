@@ -659,7 +659,12 @@ static ssize_t add_store(struct kobject *k, struct kobj_attribute *a,
 		err = scope_dir_add(scope);
 		if (err) {
 			/* locked meanwhile or not, it never was usable */
-			clonegate_scope_free(clonegate_scope_unpublish(name));
+			scope = clonegate_scope_unpublish(name, true);
+			if (IS_ERR(scope))
+				pr_err("scope %s: no files, and not taken out (%pe); it matches no cgroup\n",
+				       name, scope);
+			else
+				clonegate_scope_free(scope);
 		}
 	}
 	mutex_unlock(&scopes_mutex);
@@ -681,7 +686,7 @@ static ssize_t remove_store(struct kobject *k, struct kobj_attribute *a,
 	if (err)
 		goto out;
 	mutex_lock(&scopes_mutex);
-	scope = clonegate_scope_unpublish(name);
+	scope = clonegate_scope_unpublish(name, false);
 	err = PTR_ERR_OR_ZERO(scope);
 	if (!err) {
 		list_for_each_entry(dir, &scope_dirs, node)

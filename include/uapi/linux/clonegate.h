@@ -26,8 +26,13 @@
 #define CLONEGATE_COMM_LEN	16
 #define CLONEGATE_PATH_LEN	256
 #define CLONEGATE_RULE_LEN	32
-/* a scope name: 1 to 32 characters of [a-z0-9_-], and a NUL */
+/*
+ * a scope name: 1 to 32 characters of [a-z0-9_-], and a NUL; not "host",
+ * "add" or "remove"
+ */
 #define CLONEGATE_SCOPE_LEN	33
+/* clonegate_event.scope of a call the host policy decided */
+#define CLONEGATE_HOST_SCOPE	"host"
 #define CLONEGATE_MESSAGE_LEN	64
 
 /* The operations a decision is about; health reports hook health. */
