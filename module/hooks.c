@@ -397,10 +397,14 @@ struct hook_sym {
 	unsigned long (*addr)(void);
 };
 
+/* 0 where the kernel is built without that type of namespace */
 #define NS_INSTALL(type, owner)						\
 static unsigned long type##_install(void)				\
 {									\
-	return (unsigned long)(owner)->ns.ops->install;			\
+	const struct proc_ns_operations *ops =				\
+		(owner) ? (owner)->ns.ops : NULL;			\
+									\
+	return ops ? (unsigned long)ops->install : 0;			\
 }
 
 NS_INSTALL(uts, current->nsproxy->uts_ns)
@@ -536,12 +540,29 @@ static void ftrace_free(struct ftrace_ops *ops)
 	clonegate_ftrace_free_filter(ops);
 }
 
+/*
+ * A function a hook may go without (one namespace type's install) and did:
+ * with -ENXIO the kernel has no such namespace, so no call goes past
+ * unchecked; otherwise calls through it do, and the log says so.
+ */
+static void left_out(const struct hook *h, const char *fn, int err)
+{
+	if (err == -ENXIO)
+		pr_info("%s: no %s in this kernel\n", h->name, fn);
+	else
+		pr_warn("%s: cannot hook %s (%d): calls through it go unchecked\n",
+			h->name, fn, err);
+}
+
 static int ftrace_filter(struct ftrace_ops *ops, const struct hook_sym *sym)
 {
 	char buf[KSYM_NAME_LEN];
+	unsigned long addr;
 
-	if (sym->addr)
-		return ftrace_set_filter_ip(ops, sym->addr(), 0, 0);
+	if (sym->addr) {
+		addr = sym->addr();
+		return addr ? ftrace_set_filter_ip(ops, addr, 0, 0) : -ENXIO;
+	}
 	strscpy(buf, sym->name, sizeof(buf));
 	return ftrace_set_filter(ops, buf, strlen(buf), 0);
 }
@@ -637,6 +658,8 @@ static int ftrace_attach(struct hook *h, bool guard)
 			pr_err("cannot hook %s: not a traceable function (%d)\n",
 			       h->syms[i].name, err);
 			goto err_free;
+		} else {
+			left_out(h, h->syms[i].name, err);
 		}
 	}
 	if (!found) {
@@ -735,7 +758,10 @@ static int kprobe_attach(struct hook *h, bool guarded)
 		return -ENOMEM;
 	for (i = 0; i <= h->nsyms; i++) {
 		struct cg_kprobe *ckp = &h->kps[h->nkps];
+		unsigned long addr = 0;
 
+		/* the slot of a function left out is reused: start afresh */
+		memset(ckp, 0, sizeof(*ckp));
 		ckp->hook = h;
 		ckp->kp.pre_handler = kprobe_pre;
 		/* with a guard, ftrace knows: the plain ops, as every kprobe */
@@ -743,15 +769,22 @@ static int kprobe_attach(struct hook *h, bool guarded)
 			ckp->kp.post_handler = kprobe_post;
 		ckp->canary = i == h->nsyms;
 		if (ckp->canary)
-			ckp->kp.addr = (kprobe_opcode_t *)h->canary;
+			addr = (unsigned long)h->canary;
 		else if (h->syms[i].addr)
-			ckp->kp.addr = (kprobe_opcode_t *)h->syms[i].addr();
+			addr = h->syms[i].addr();
 		else
 			ckp->kp.symbol_name = h->syms[i].name;
+		ckp->kp.addr = (kprobe_opcode_t *)addr;
 		ckp->name = ckp->canary ? "canary" : h->syms[i].name;
-		err = register_kprobe(&ckp->kp);
-		if (err == -ENOENT && i < h->nsyms && !h->required)
+		if (!ckp->canary && h->syms[i].addr && !addr)
+			err = -ENXIO;
+		else
+			err = register_kprobe(&ckp->kp);
+		if ((err == -ENOENT || err == -ENXIO) && !ckp->canary &&
+		    !h->required) {
+			left_out(h, ckp->name, err);
 			continue;
+		}
 		if (err) {
 			pr_err("cannot hook %s: kprobe refused (%d)\n",
 			       ckp->name, err);
