@@ -269,10 +269,13 @@ static __always_inline int on_ksys_unshare(unsigned long flags)
 
 /*
  * How a setns(2) that reached a namespace's install operation named its
- * target. What is checked does not depend on it: a pidfd join is decided
- * at pidfd_pid() from the file setns took, and the type and inode come
- * from the namespace itself. It only names the form in the record; a
- * thread that swaps the fd meanwhile can only blur that name.
+ * target, read again from the caller's fd table. In enforce mode a pidfd
+ * join was already refused at pidfd_pid(), from the file setns took; the
+ * type and inode come from the namespace itself. Only the setns_pidfd
+ * rule reads the form here: a thread of the caller that swaps the fd
+ * meanwhile can make that rule refuse its own process's nsfd join, or let
+ * an audited pidfd join be recorded as an nsfd one. It cannot change what
+ * any other process may join.
  */
 static u16 install_form(const struct ns_common *ns)
 {
