@@ -29,6 +29,7 @@
 
 #include "channels.h"
 #include "events.h"
+#include "ratelimit.h"
 #include "state.h"
 
 static DEFINE_PER_CPU(struct clonegate_event, scratch);
@@ -38,17 +39,13 @@ static atomic64_t event_seq = ATOMIC64_INIT(0);
 
 /*
  * A token bucket per user, hashed by uid: two users that share a bucket
- * share its rate, and neither can reset the other's. A token is
- * NSEC_PER_SEC units, so a rate in records per second refills one unit per
- * nanosecond per record.
+ * share its rate, and neither can reset the other's.
  */
 #define RL_BITS	8
 
 struct rl_bucket {
-	spinlock_t lock;	/* the fields below */
-	u64 units;		/* tokens, in NSEC_PER_SEC units each */
-	u64 last_ns;		/* when @units was last refilled */
-	u32 held;		/* records held back since the last one sent */
+	spinlock_t lock;	/* @b */
+	struct clonegate_bucket b;
 };
 
 static struct rl_bucket buckets[1 << RL_BITS];
@@ -61,36 +58,16 @@ static s64 ratelimit(void)
 {
 	u32 rate, burst = clonegate_ratelimit(&rate);
 	uid_t uid = from_kuid_munged(&init_user_ns, current_uid());
-	struct rl_bucket *b = &buckets[hash_32(uid, RL_BITS)];
-	u64 now, cap, elapsed = 0;
-	s64 held = -1;
+	struct rl_bucket *rl = &buckets[hash_32(uid, RL_BITS)];
+	s64 held;
 
 	if (!burst)
 		return 0;
-	cap = (u64)burst * NSEC_PER_SEC;
-	spin_lock(&b->lock);
-	/*
-	 * Read under the lock: a time taken before it could be older than
-	 * the last refill, made by another CPU that got the lock first, and
-	 * the difference would wrap into a full bucket.
-	 */
-	now = ktime_get_mono_fast_ns();
-	if (time_after64(now, b->last_ns)) {
-		elapsed = now - b->last_ns;
-		b->last_ns = now;
-	}
-	if (elapsed >= (cap - min(b->units, cap)) / rate)
-		b->units = cap;
-	else
-		b->units += elapsed * rate;
-	if (b->units >= NSEC_PER_SEC) {
-		b->units -= NSEC_PER_SEC;
-		held = b->held;
-		b->held = 0;
-	} else {
-		b->held++;
-	}
-	spin_unlock(&b->lock);
+	spin_lock(&rl->lock);
+	/* the time read under the lock, so never before the last refill */
+	held = clonegate_bucket_take(&rl->b, ktime_get_mono_fast_ns(), burst,
+				     rate);
+	spin_unlock(&rl->lock);
 	if (held < 0)
 		clonegate_stat_inc(suppressed);
 	return held;

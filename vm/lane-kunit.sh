@@ -16,7 +16,8 @@
 
 KUNIT_KO=${KUNIT_KO:-/lib/clonegate_kunit.ko}
 KUNIT_SUITES="clonegate_policy clonegate_flags clonegate_needs
-	clonegate_profile clonegate_parse clonegate_format clonegate_scope"
+	clonegate_profile clonegate_parse clonegate_format clonegate_scope
+	clonegate_ratelimit"
 KUNIT_DIR=/sys/kernel/debug/kunit
 
 # kunit_cases SUITE RESULTS KLOG: one line per case, in order:
