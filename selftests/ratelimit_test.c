@@ -14,6 +14,7 @@
 #include "kselftest_harness.h"
 
 #define NOBODY	65534
+#define FLOODER	4242
 #define BURST	5
 #define RATE	2
 
@@ -64,10 +65,10 @@ static int flood_as_nobody(int n)
 }
 
 /*
- * @n refused calls as nobody from each of @cpus children, one pinned to
- * each CPU, started together; returns how many were refused in all.
+ * @n refused calls as @uid from each of @cpus children, one pinned to each
+ * CPU, started together; returns how many were refused in all.
  */
-static int flood_as_nobody_on_cpus(int n, int cpus)
+static int flood_as_on_cpus(uid_t uid, int n, int cpus)
 {
 	int go[2], p[2], refused = 0, got, i, k;
 	pid_t pid[8];
@@ -83,8 +84,7 @@ static int flood_as_nobody_on_cpus(int n, int cpus)
 		CPU_ZERO(&set);
 		CPU_SET(k, &set);
 		if (sched_setaffinity(0, sizeof(set), &set) ||
-		    setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
+		    setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
 			_exit(1);
 		close(go[1]);
 		read(go[0], &c, 1);	/* until the parent closes it */
@@ -212,7 +212,8 @@ TEST_F(ratelimit, a_flood_from_two_cpus_stays_within_the_rate)
 	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
 	held0 = suppressed();
 	start = seconds();
-	refused = flood_as_nobody_on_cpus(n, 2);
+	/* a user of its own: the test before used up nobody's burst */
+	refused = flood_as_on_cpus(FLOODER, n, 2);
 	took = seconds() - start;
 	held = suppressed() - held0;
 
