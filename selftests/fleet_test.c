@@ -747,6 +747,31 @@ TEST_F(ctl, report_counts_refusals_by_program)
 	unlink(json);
 }
 
+/*
+ * clone3's flags hold no exit signal: its bit 7 is newtime, which the
+ * gvisor profile does not allow, and report names it.
+ */
+TEST_F(ctl, report_names_newtime_of_clone3)
+{
+	char want[256];
+	const char *t;
+	struct run r;
+
+	RETURN_IF_SKIPPED();
+
+	drain_device();
+	ASSERT_EQ(0, cg_policy("gvisor", "audit"));
+	/* audited: decided before the kernel looks at time namespaces */
+	call_as("fleet-pre-t", 1, CLONE_NEWTIME, 1);
+	ASSERT_EQ(0, ctl(&r, NULL, "report", NULL, NULL)) TH_LOG("%s", r.text);
+	t = row_of(r.text, "fleet-pre-t");
+	ASSERT_TRUE(t != NULL) TH_LOG("%s", r.text);
+	snprintf(want, sizeof(want), "%7d  %-16s %-8s %-28s %-20s %s\n",
+		 1, "fleet-pre-t", "clone3", "unsupported_flag", "newtime",
+		 "/");
+	EXPECT_EQ(0, strncmp(t, want, strlen(want))) TH_LOG("%s", r.text);
+}
+
 /* --- scopes: [scope NAME] sections ------------------------------------------------ */
 
 #define CGROOT "/sys/fs/cgroup"

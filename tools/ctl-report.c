@@ -42,13 +42,18 @@ static void unsupported(const struct rec *r, char *out, size_t size)
 	size_t len = 0;
 	int bit;
 
-	if (!strcmp(r->op, "unshare"))
+	if (!strcmp(r->op, "unshare")) {
 		bad = r->flags & ~GVISOR_UNSHARE_FLAGS;
-	else if (!strcmp(r->op, "setns")) {
+	} else if (!strcmp(r->op, "setns")) {
 		bad = r->flags & ~GVISOR_NS_TYPES;
 		names = ns_names;
-	} else
+	} else if (!strcmp(r->op, "clone")) {
+		/* clone(2)'s low byte is the exit signal, never a flag */
 		bad = r->flags & ~GVISOR_CLONE_FLAGS & ~0xffULL;
+	} else {
+		/* clone3's flags hold no signal: bit 7 is newtime */
+		bad = r->flags & ~GVISOR_CLONE_FLAGS;
+	}
 	out[0] = '\0';
 	for (bit = 0; bit < 64; bit++)
 		if ((bad & (1ULL << bit)) && names[bit])
