@@ -312,6 +312,96 @@ static void call(const char *comm, int kind, unsigned long flags,
 	waitpid(pid, NULL, 0);
 }
 
+/* --- saved streams: records made here, read with --device=FILE ---------------- */
+
+#define STREAM "/tmp/seccheck-test.stream"
+#define STREAM_OUT "/tmp/seccheck-test.out"
+
+/* A record of this version: @op, @decision, @seq, the rest as a health's. */
+static void record(struct clonegate_event *ev, int op, int decision,
+		   uint64_t seq)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);
+	ev->version = CLONEGATE_EVENT_VERSION;
+	ev->op = op;
+	ev->decision = decision;
+	ev->seq = seq;
+	ev->rule = -1;
+	strcpy(ev->rule_name, "none");
+	strcpy(ev->scope, "host");
+	if (op == CLONEGATE_EV_OP_HEALTH)
+		strcpy(ev->message, "ok");
+}
+
+static int write_stream(const struct clonegate_event *evs, int n)
+{
+	int fd = open(STREAM, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ssize_t len = n * sizeof(*evs);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, evs, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * clonegate-events --device=STREAM @arg, its standard output in @out.
+ * Return: its exit status, or -1.
+ */
+static int read_stream(const char *arg, char *out, size_t size)
+{
+	const char *tool = "/bin/clonegate-events";
+	int status, fd;
+	ssize_t n;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open(STREAM_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			_exit(97);
+		dup2(fd, 1);
+		execl(tool, tool, "--device=" STREAM, arg, (char *)NULL);
+		_exit(98);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	fd = open(STREAM_OUT, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, out, size - 1);
+	if (fd >= 0)
+		close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	unlink(STREAM_OUT);
+	return WEXITSTATUS(status);
+}
+
+/* --decision filters decisions: a health record is none and always passes. */
+TEST_F(seccheck, decision_filter_passes_health)
+{
+	struct clonegate_event evs[3];
+	char out[8192];
+
+	RETURN_IF_SKIPPED();
+
+	record(&evs[0], CLONEGATE_EV_OP_HEALTH, 0, 1);
+	record(&evs[1], CLONEGATE_EV_OP_CLONE3, CLONEGATE_EV_ALLOWED, 2);
+	record(&evs[2], CLONEGATE_EV_OP_CLONE3, CLONEGATE_EV_DENIED, 3);
+	ASSERT_EQ(0, write_stream(evs, 3));
+	EXPECT_EQ(0, read_stream("--decision=denied", out, sizeof(out)))
+		TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "{\"seq\":1,\"op\":\"health\"") != NULL)
+		TH_LOG("the health record was filtered out: %s", out);
+	EXPECT_TRUE(strstr(out, "\"seq\":2,") == NULL) TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "{\"seq\":3,\"op\":\"clone3\",\"decision\":\"denied\"") != NULL)
+		TH_LOG("%s", out);
+	unlink(STREAM);
+}
+
 /*
  * Each kind of point once: an allowed clone (sentry/clone, CloneInfo), a
  * denied clone3 and an audited clone (the clone point, with Exit), a

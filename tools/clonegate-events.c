@@ -73,7 +73,8 @@ static int usage(FILE *f, int status)
 		"  --follow          wait for new records and keep printing them\n"
 		"                    (default: print what is queued now and exit)\n"
 		"  --decision=LIST   only these decisions: allowed, denied, audited,\n"
-		"                    separated by commas\n"
+		"                    separated by commas (health records are\n"
+		"                    always printed)\n"
 		"  --count=N         stop after printing N records\n"
 		"  --device=PATH     read PATH instead (a saved stream of records)\n"
 		"  --seccheck=PATH   send the records to the monitor listening on the\n"
@@ -470,8 +471,10 @@ int main(int argc, char **argv)
 				rec_len = size;
 			memcpy(&ev, buf + off, sizeof(ev));
 			off += size;
-			if (o.decisions >= 0 && (ev.decision >= 31 ||
-			    !(o.decisions & (1 << ev.decision))))
+			/* health records are not decisions: never filtered */
+			if (o.decisions >= 0 && ev.op != CLONEGATE_EV_OP_HEALTH &&
+			    (ev.decision >= 31 ||
+			     !(o.decisions & (1 << ev.decision))))
 				continue;
 			if (o.seccheck) {
 				if (seccheck_send(&sc, &ev)) {
