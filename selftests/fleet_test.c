@@ -57,8 +57,8 @@ struct run {
 
 /*
  * Run @argv (NULL-terminated) with stdout and stderr collected, or stdout
- * to @out_file when given; @env_kv is one NAME=VALUE or NULL. Return: the
- * exit status, 128 + signal, or -1.
+ * to @out_file when given; @env_kv is NAME=VALUE words separated by
+ * spaces, or NULL. Return: the exit status, 128 + signal, or -1.
  */
 static int run_tool(struct run *r, const char *out_file, const char *env_kv,
 		    char *const argv[])
@@ -87,8 +87,13 @@ static int run_tool(struct run *r, const char *out_file, const char *env_kv,
 			dup2(p[1], 1);
 		}
 		close(p[0]);
-		if (env_kv)
-			putenv((char *)env_kv);
+		if (env_kv) {
+			char *kv = strdup(env_kv), *save = NULL, *one;
+
+			for (one = kv ? strtok_r(kv, " ", &save) : NULL; one;
+			     one = strtok_r(NULL, " ", &save))
+				putenv(one);
+		}
 		execv(argv[0], argv);
 		_exit(98);
 	}
@@ -541,6 +546,35 @@ TEST_F(rollback, failed_write_rolls_everything_back)
 	/* and without the failure, the same file applies */
 	EXPECT_EQ(0, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
 	EXPECT_TRUE(read_is("mode", "enforce"));
+}
+
+/*
+ * locked is written last, after the policy read back as worked out: a
+ * read-back that differs is rolled back while that is still possible,
+ * and the lock is never tried. (Its write is made to fail too, so that
+ * an apply that tried it leaves the lane unlocked.)
+ */
+TEST_F(ctl, lock_waits_for_the_read_back)
+{
+	char now[8192];
+	struct run r;
+
+	RETURN_IF_SKIPPED();
+
+	ASSERT_EQ(0, write_text(CONF, "mode = enforce\nlocked = 1\n"));
+	EXPECT_EQ(1, ctl(&r, "CLONEGATECTL_FAIL_VERIFY=1 CLONEGATECTL_FAIL_WRITE=locked",
+			 "apply", CONF, NULL));
+	EXPECT_TRUE(strstr(r.text, "host: mode = enforce") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "reads back other than") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "locked = 1") == NULL)
+		TH_LOG("the lock was tried before the read-back: %s", r.text);
+	EXPECT_TRUE(strstr(r.text, "rolled back: the policy is as it was before") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_TRUE(read_is("locked", "0"));
+	snapshot(now, sizeof(now));
+	EXPECT_STREQ(self->before, now);
 }
 
 /* status: the version, the policy, the counters; --json says the same. */

@@ -1007,9 +1007,14 @@ static const char *why(int err)
 	}
 }
 
-/* Read back what was written and compare it with what was computed. */
+/*
+ * Read back what was written and compare it with what was computed.
+ * CLONEGATECTL_FAIL_VERIFY makes every policy read back as different, as
+ * if another writer had changed it meanwhile, for the tests.
+ */
 static int verify(void)
 {
+	int other = getenv("CLONEGATECTL_FAIL_VERIFY") != NULL;
 	int i;
 
 	for (i = 0; i < n_sec; i++) {
@@ -1023,7 +1028,7 @@ static int verify(void)
 			fprintf(stderr, PROG ": %s: cannot read it back\n", name);
 			return -1;
 		}
-		if (!same_policy(&p, &want_pol[i]) ||
+		if (other || !same_policy(&p, &want_pol[i]) ||
 		    (sec[i].val[K_MODE] && p.mode != want_pol[i].mode) ||
 		    (i && strcmp(p.cgroup, want_pol[i].cgroup))) {
 			fprintf(stderr, PROG ": %s reads back other than %s says (mode %s, profile %s, clone_flags %s): another writer, or a module whose profiles differ from this tool's\n",
@@ -1040,7 +1045,7 @@ int cmd_apply(int argc, char **argv, int check_only)
 {
 	const char *cmd = check_only ? "check" : "apply";
 	char version[64];
-	int prune = 0, i, j, rc;
+	int prune = 0, i, j, rc, n_policy;
 	FILE *f;
 
 	file = NULL;
@@ -1197,10 +1202,23 @@ int cmd_apply(int argc, char **argv, int check_only)
 			file, sysfs_root(), file, n_steps, n_steps == 1 ? "" : "s");
 		return 1;
 	}
-	for (i = 0; i < n_steps; i++) {
+	/*
+	 * The policy, then its read-back, then the lock: once locked
+	 * nothing can be rolled back, so only a policy read back as it was
+	 * worked out is locked.
+	 */
+	n_policy = n_steps;
+	if (steps[n_steps - 1].kind == S_WRITE &&
+	    !strcmp(steps[n_steps - 1].rel, "locked"))
+		n_policy--;
+	for (i = 0; i <= n_steps; i++) {
 		struct step *s = &steps[i];
 		int err;
 
+		if (i == n_policy && verify())
+			goto undo;
+		if (i == n_steps)
+			break;
 		err = s->kind == S_ADD ? do_write("scopes/add", s->value) :
 		      s->kind == S_REMOVE ? do_write("scopes/remove", s->value) :
 		      do_write(s->rel, s->value);
@@ -1220,10 +1238,6 @@ int cmd_apply(int argc, char **argv, int check_only)
 			printf("scope %s: removed\n", s->value);
 		else
 			printf("%s = %s\n", s->what, s->value);
-	}
-	if (verify()) {
-		i = n_steps;
-		goto undo;
 	}
 	printf("applied %s: %d change%s\n", file, n_steps, n_steps == 1 ? "" : "s");
 	return 0;
