@@ -966,6 +966,35 @@ TEST_F(scopes, refused_cgroup_rolls_everything_back)
 	EXPECT_STREQ(self->before, now);
 }
 
+/*
+ * A scope made by hand is bound to no cgroup ("none"), and no write to its
+ * cgroup file unbinds it: a rollback that would have to says it is
+ * incomplete, names the scope, and fails.
+ */
+TEST_F(scopes, unbound_scope_rollback_is_incomplete)
+{
+	struct run r;
+
+	RETURN_IF_SKIPPED();
+
+	ASSERT_EQ(0, cg_write(CG "scopes/add", "fleet-a"));
+	ASSERT_TRUE(scope_is("fleet-a", "cgroup", "none"));
+	ASSERT_EQ(0, write_text(CONF,
+		"[scope fleet-a]\n"
+		"cgroup = /fleet-a\n"
+		"mode = enforce\n"));
+	EXPECT_EQ(1, ctl(&r, "CLONEGATECTL_FAIL_WRITE=scopes/fleet-a/mode",
+			 "apply", CONF, NULL));
+	EXPECT_TRUE(strstr(r.text, CONF ":3: the module refused scope fleet-a: mode") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "ROLLBACK INCOMPLETE: scope fleet-a: its cgroup was none") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, "as it was before") == NULL)
+		TH_LOG("%s", r.text);
+	/* the rest went back */
+	EXPECT_TRUE(scope_is("fleet-a", "mode", "audit"));
+}
+
 /* --- the audit channel with audit off ----------------------------------------------------- */
 
 /* audit's own status: enabled, and the pid of a registered daemon. */

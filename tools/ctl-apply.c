@@ -914,11 +914,23 @@ static int restore_write(const char *rel, const char *val, int *ok)
 static void restore_pol(const char *dir, const struct snap *s, int cgroup,
 			int *ok)
 {
-	char rel[160];
+	char rel[160], now[VALUE_MAX + 16];
 
-	if (cgroup && s->cgroup[0] == '/' && !strstr(s->cgroup, " (removed)")) {
-		snprintf(rel, sizeof(rel), "%scgroup", dir);
-		restore_write(rel, s->cgroup, ok);
+	snprintf(rel, sizeof(rel), "%scgroup", dir);
+	if (cgroup && sys_read(rel, now, sizeof(now)) < 0)
+		strcpy(now, "unreadable");
+	if (cgroup && strcmp(now, s->cgroup)) {
+		/*
+		 * The module binds a scope to a path and nothing else: no
+		 * write makes it "none" or "PATH (removed)" again.
+		 */
+		if (s->cgroup[0] == '/' && !strstr(s->cgroup, " (removed)")) {
+			restore_write(rel, s->cgroup, ok);
+		} else {
+			fprintf(stderr, PROG ": ROLLBACK INCOMPLETE: scope %.*s: its cgroup was %s and no write puts that back (it stays %s; remove the scope to unbind it)\n",
+				(int)strlen(dir) - 8, dir + 7, s->cgroup, now);
+			*ok = 0;
+		}
 	}
 	if (!strcmp(s->profile, "gvisor") || !strcmp(s->profile, "permissive")) {
 		/* a profile's values, exactly: it was not edited */
