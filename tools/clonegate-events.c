@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,8 @@
 #define MAX_RECORD (1U << 20)
 /* size and version: what every record starts with, whatever its version */
 #define HEADER_LEN 8
+/* where seq ends, in every version */
+#define SEQ_END (offsetof(struct clonegate_event, seq) + sizeof(uint64_t))
 
 static const char *const setns_form_names[] = {
 	CLONEGATE_SETNS_FORMS(__FORM_NAME)
@@ -455,6 +458,14 @@ int main(int argc, char **argv)
 				if (size > rec_len)
 					rec_len = size;
 				break;
+			}
+			/* seq follows size, version and op in every version */
+			if (o.seccheck && size >= SEQ_END) {
+				uint64_t seq;
+
+				memcpy(&seq, buf + off + SEQ_END - sizeof(seq),
+				       sizeof(seq));
+				seccheck_seen(&sc, seq);
 			}
 			/*
 			 * A version we do not know is skipped whole; a

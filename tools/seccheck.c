@@ -210,6 +210,26 @@ static void context(const struct clonegate_event *ev,
 	/* gVisor's ContextData has no parent_thread_group_id (numbers 1-9) */
 }
 
+/*
+ * Records that never reached this reader are dropped points too: a gap in
+ * seq is counted once. The rings hand over records slightly out of seq
+ * order, and each seq comes at most once, so a record older than the
+ * newest seen and newer than the first was counted in a gap and is taken
+ * back off. The count wraps, as gVisor's, both ways.
+ */
+void seccheck_seen(struct seccheck *s, uint64_t seq)
+{
+	if (!s->first_seq) {
+		s->first_seq = seq;
+		s->last_seq = seq;
+	} else if (seq > s->last_seq) {
+		s->dropped += seq - s->last_seq - 1;
+		s->last_seq = seq;
+	} else if (seq > s->first_seq && seq < s->last_seq) {
+		s->dropped--;
+	}
+}
+
 static int send_packet(struct seccheck *s, uint16_t type,
 		       const ProtobufCMessage *msg)
 {
@@ -260,11 +280,6 @@ int seccheck_send(struct seccheck *s, const struct clonegate_event *ev)
 	uint64_t flags = ev->flags |
 			 (ev->op == OP_CLONE ? (uint64_t)(ev->exit_signal & 0xff) : 0);
 
-	/* records that never reached this reader are dropped points too */
-	if (s->last_seq && ev->seq > s->last_seq + 1)
-		s->dropped += ev->seq - s->last_seq - 1;
-	if (ev->seq > s->last_seq)
-		s->last_seq = ev->seq;
 	if (ev->op > OP_SETNS) {
 		/* not a call (a health event): seccheck has no point for it */
 		s->skipped++;

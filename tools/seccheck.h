@@ -14,7 +14,7 @@ struct seccheck {
 	int fd;
 	uint32_t dropped;	/* what the next header says; wraps, as gVisor's */
 	uint64_t sent, skipped;
-	uint64_t last_seq;	/* 0 until the first record */
+	uint64_t first_seq, last_seq;	/* 0 until the first record */
 };
 
 /*
@@ -24,10 +24,16 @@ struct seccheck {
 int seccheck_connect(struct seccheck *s, const char *path);
 
 /*
+ * Note the seq of a record read from the device, every one, before any
+ * filter and whatever its version: records that never reached this
+ * reader (gaps in seq) are counted in the next header's dropped count.
+ */
+void seccheck_seen(struct seccheck *s, uint64_t seq);
+
+/*
  * Send one record as its seccheck point. A record the monitor cannot take
- * now, and records that never reached this reader (gaps in seq), are
- * counted in the next header's dropped count. Return: 0, or -1 when the
- * monitor has gone (said on stderr).
+ * now is counted in the next header's dropped count. Return: 0, or -1
+ * when the monitor has gone (said on stderr).
  */
 int seccheck_send(struct seccheck *s, const struct clonegate_event *ev);
 
