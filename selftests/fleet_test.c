@@ -604,6 +604,31 @@ TEST_F(ctl, status_shows_the_policy)
 	EXPECT_EQ('}', r.text[strlen(r.text) - 2]);
 }
 
+/* Output that could not be written is an error: stdout on a full disk. */
+TEST_F(ctl, full_stdout_is_an_error)
+{
+	const char *const cmds[][3] = {
+		{ "status", NULL }, { "status", "--json" }, { "metrics", NULL },
+		{ "report", NULL }, { "check", CONF }, { "apply", CONF },
+	};
+	char *argv[4] = { self->tool };
+	struct run r;
+	size_t i;
+
+	RETURN_IF_SKIPPED();
+
+	/* the policy the fixture set: apply has nothing to change */
+	ASSERT_EQ(0, write_text(CONF, "mode = audit\n"));
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		argv[1] = (char *)cmds[i][0];
+		argv[2] = (char *)cmds[i][1];
+		EXPECT_EQ(1, run_tool(&r, "/dev/full", NULL, argv))
+			TH_LOG("%s %s: %s", cmds[i][0], cmds[i][1] ?: "", r.text);
+		EXPECT_TRUE(strstr(r.text, "clonegatectl: stdout: ") != NULL)
+			TH_LOG("%s %s: %s", cmds[i][0], cmds[i][1] ?: "", r.text);
+	}
+}
+
 /*
  * metrics: the text exposition format, line by line: HELP and TYPE once
  * per family and before its samples, counters named _total, and the

@@ -660,10 +660,6 @@ print:
 		printf("# HELP %s %s\n# TYPE %s %s\n%s", fam[i].name,
 		       fam[i].help, fam[i].name, fam[i].type, fam[i].lines);
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		perror(PROG ": stdout");
-		return 1;
-	}
 	return 0;
 }
 
@@ -695,7 +691,7 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -715,4 +711,16 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, PROG ": unknown command '%s'\n", cmd);
 	return usage(stderr, 2);
+}
+
+int main(int argc, char **argv)
+{
+	int status = run(argc, argv);
+
+	/* what was printed must have been written: a full disk is an error */
+	if (fflush(stdout) || ferror(stdout)) {
+		perror(PROG ": stdout");
+		return status ? status : 1;
+	}
+	return status;
 }
