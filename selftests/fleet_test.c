@@ -408,6 +408,28 @@ TEST_F(ctl, check_names_file_and_line)
 	EXPECT_STREQ(self->before, now);
 }
 
+/* A NUL byte would cut its line short unseen: it is not text. */
+TEST_F(ctl, check_refuses_a_nul_byte)
+{
+	static const char text[] = "profile = gvisor\nmode = audit\0enforce\n";
+	char now[8192];
+	struct run r;
+	FILE *f;
+
+	RETURN_IF_SKIPPED();
+
+	f = fopen(CONF, "w");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_EQ(1, fwrite(text, sizeof(text) - 1, 1, f));
+	ASSERT_EQ(0, fclose(f));
+	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, CONF ":2: not text") != NULL)
+		TH_LOG("%s", r.text);
+	EXPECT_EQ(1, ctl(&r, NULL, "apply", CONF, NULL)) TH_LOG("%s", r.text);
+	snapshot(now, sizeof(now));
+	EXPECT_STREQ(self->before, now);
+}
+
 /* A good file, in the safe order: profile, flags, then mode. */
 TEST_F(ctl, apply_sets_the_policy_in_order)
 {

@@ -441,21 +441,33 @@ static int check_value(enum key k, const char *val, int line)
 	return 0;
 }
 
+/* The longest line a file may have, without its newline. */
+#define LINE_MAX_LEN (VALUE_MAX + 254)
+
 static int parse_file(FILE *f)
 {
-	char buf[VALUE_MAX + 256];
 	struct section *cur = &sec[0];
 	int line = 0, bad = 0, k;
+	char *buf = NULL;
+	size_t bufsize = 0;
+	ssize_t len;
 
 	n_sec = 1;
-	while (fgets(buf, sizeof(buf), f)) {
+	while ((len = getline(&buf, &bufsize, f)) >= 0) {
 		char *s, *eq, *key, *val;
-		size_t len = strlen(buf);
 
 		line++;
-		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
-			errorf(line, "line longer than %zu bytes", sizeof(buf) - 2);
-			return -1;
+		if (len && buf[len - 1] == '\n')
+			len--;
+		if (len > LINE_MAX_LEN) {
+			errorf(line, "line longer than %d bytes", LINE_MAX_LEN);
+			goto fail;
+		}
+		/* a NUL would end the line early, unseen */
+		if (memchr(buf, '\0', len)) {
+			errorf(line, "not text: a NUL byte");
+			bad = 1;
+			continue;
 		}
 		buf[strcspn(buf, "\r\n")] = '\0';
 		/* a comment: # at the start, or after white space */
@@ -510,7 +522,7 @@ static int parse_file(FILE *f)
 			}
 			if (n_sec == MAX_SCOPES + 1) {
 				errorf(line, "more than %d scopes", MAX_SCOPES);
-				return -1;
+				goto fail;
 			}
 			cur = &sec[n_sec++];
 			strcpy(cur->name, name);
@@ -577,9 +589,10 @@ static int parse_file(FILE *f)
 		cur->vline[k] = line;
 		if (!cur->val[k]) {
 			perror(PROG);
-			return -1;
+			goto fail;
 		}
 	}
+	free(buf);
 	if (ferror(f)) {
 		errorf(0, "read error");
 		return -1;
@@ -590,6 +603,10 @@ static int parse_file(FILE *f)
 			bad = 1;
 		}
 	return bad ? -1 : 0;
+
+fail:
+	free(buf);
+	return -1;
 }
 
 /* --- the live state ------------------------------------------------------------ */
