@@ -430,6 +430,50 @@ TEST_F(ctl, check_refuses_a_nul_byte)
 	EXPECT_STREQ(self->before, now);
 }
 
+/*
+ * check takes what the module takes and refuses what it refuses: the
+ * edges of the rate limit's numbers, of cgroup paths and of scope names.
+ */
+TEST_F(ctl, check_follows_the_module_grammar)
+{
+	static const char deep[] = "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p"
+				   "/q/r/s/t/u/v/w/x/y/z/0/1/2/3/4/5";
+	struct run r;
+	char text[512];
+
+	RETURN_IF_SKIPPED();
+	CG_NEED(access(CG "events/ratelimit", F_OK) == 0, return,
+		"no events/ratelimit");
+
+	/* a sign and leading zeros, as the module takes them */
+	ASSERT_EQ(0, write_text(CONF, "events/ratelimit = +20 0000000000005\n"));
+	EXPECT_EQ(0, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	ASSERT_EQ(0, cg_write(CG "events/ratelimit", "+20 0000000000005"));
+	ASSERT_EQ(0, write_text(CONF, "events/ratelimit = 20 00004294967296\n"));
+	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_EQ(-ERANGE, cg_write(CG "events/ratelimit", "20 00004294967296"));
+
+	/* 32 levels are taken, 33 are not; a tab is not printable */
+	snprintf(text, sizeof(text), "[scope deep]\ncgroup = %s\n", deep);
+	ASSERT_EQ(0, write_text(CONF, text));
+	EXPECT_EQ(0, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	snprintf(text, sizeof(text), "[scope deep]\ncgroup = %s/6\n", deep);
+	ASSERT_EQ(0, write_text(CONF, text));
+	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, CONF ":2: ") != NULL) TH_LOG("%s", r.text);
+	ASSERT_EQ(0, write_text(CONF, "[scope tab]\ncgroup = /a\tb\n"));
+	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, CONF ":2: ") != NULL) TH_LOG("%s", r.text);
+
+	/* the names of the files beside the scopes */
+	ASSERT_EQ(0, write_text(CONF, "[scope add]\ncgroup = /a\n"));
+	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_TRUE(strstr(r.text, CONF ":1: 'add'") != NULL) TH_LOG("%s", r.text);
+	ASSERT_EQ(0, write_text(CONF, "[scope remove]\ncgroup = /a\n"));
+	EXPECT_EQ(1, ctl(&r, NULL, "check", CONF, NULL)) TH_LOG("%s", r.text);
+	EXPECT_EQ(-EINVAL, cg_write(CG "scopes/add", "remove"));
+}
+
 /* A good file, in the safe order: profile, flags, then mode. */
 TEST_F(ctl, apply_sets_the_policy_in_order)
 {

@@ -225,22 +225,27 @@ static int parse_ratelimit(const char *v, unsigned long *burst,
 			   unsigned long *rate)
 {
 	unsigned long n[2] = { 0, 0 };
+	unsigned long long x;
 	const char *w;
 	size_t len;
 	int i = 0;
 
 	for (w = next_word(v, &len); len; w = next_word(w + len, &len)) {
-		char num[12];
+		/* a sign, as the module takes it; leading zeros do not count */
+		size_t sign = w[0] == '+', k;
 
-		if (i == 2 || len >= sizeof(num))
+		if (i == 2 || len == sign || strspn(w + sign, "0123456789") <
+		    len - sign)
 			return -1;
-		memcpy(num, w, len);
-		num[len] = '\0';
-		if (strspn(num, "0123456789") != len)
+		for (k = sign; k < len - 1 && w[k] == '0'; k++)
+			;
+		if (len - k > 10)
 			return -1;
-		n[i] = strtoul(num, NULL, 10);
-		if (n[i] > 0xffffffffUL)
+		for (x = 0; k < len; k++)
+			x = x * 10 + (w[k] - '0');
+		if (x > 0xffffffffULL)
 			return -1;
+		n[i] = x;
 		i++;
 	}
 	if (i == 1 && !n[0]) {
@@ -282,6 +287,7 @@ static const char *apply_value(enum key k, const char *v, struct pol *p,
 		/* clonegate_parse_cgroup_path(): one trailing / is dropped */
 		size_t n = strlen(v);
 		const char *c, *end;
+		int depth = 0;
 
 		if (v[0] != '/')
 			return "a cgroup is an absolute path, as /proc/PID/cgroup shows it";
@@ -289,6 +295,9 @@ static const char *apply_value(enum key k, const char *v, struct pol *p,
 			n--;
 		if (n > CLONEGATE_PATH_LEN - 1)
 			return "a cgroup path is at most 255 characters";
+		for (c = v; c < v + n; c++)
+			if (*c < 0x20 || *c > 0x7e)
+				return "a cgroup path is printable ASCII";
 		for (c = v + 1; n > 1 && c <= v + n; c = end + 1) {
 			size_t cl;
 
@@ -299,6 +308,8 @@ static const char *apply_value(enum key k, const char *v, struct pol *p,
 			if (!cl || (cl == 1 && c[0] == '.') ||
 			    (cl == 2 && c[0] == '.' && c[1] == '.'))
 				return "a cgroup path has no empty, . or .. component";
+			if (++depth > SCOPE_DEPTH_MAX)
+				return "a cgroup path is at most 32 levels deep";
 		}
 		snprintf(p->cgroup, sizeof(p->cgroup), "%.*s", (int)n, v);
 		return NULL;
@@ -506,6 +517,13 @@ static int parse_file(FILE *f)
 			}
 			if (!strcmp(name, "host")) {
 				errorf(line, "'host' names the host policy (the keys before the first section); choose another scope name");
+				bad = 1;
+				cur = NULL;
+				continue;
+			}
+			if (!strcmp(name, "add") || !strcmp(name, "remove")) {
+				errorf(line, "'%s' is a file beside the scopes in sysfs; choose another scope name",
+				       name);
 				bad = 1;
 				cur = NULL;
 				continue;

@@ -14,6 +14,8 @@
 #define VALUE_MAX 1024
 /* A scope name: 1 to 32 characters of [a-z0-9_-]. */
 #define SCOPE_NAME_MAX 32
+/* the deepest cgroup a scope may name (the module's CLONEGATE_SCOPE_DEPTH_MAX) */
+#define SCOPE_DEPTH_MAX 32
 #define MAX_SCOPES 64
 #define MAX_RULES 32
 
