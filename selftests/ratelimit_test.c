@@ -206,8 +206,9 @@ TEST_F(ratelimit, a_flood_from_two_cpus_stays_within_the_rate)
 	const int n = 2000;
 	int refused, bound, sent;
 
-	CG_NEED(sysconf(_SC_NPROCESSORS_ONLN) >= 2, return,
-		"one CPU: no two calls at once");
+	/* the debug lane's VM has one CPU */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU: no two calls at once");
 	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
 	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
 	held0 = suppressed();
