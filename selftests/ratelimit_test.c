@@ -14,7 +14,7 @@
 #include "kselftest_harness.h"
 
 #define NOBODY	65534
-#define FLOODER	4242
+#define FLOODER	4242	/* another user, in another bucket */
 #define BURST	5
 #define RATE	2
 
@@ -36,39 +36,12 @@ static double seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* @n refused calls as nobody; returns how many were refused (EINVAL). */
-static int flood_as_nobody(int n)
-{
-	int p[2], refused = 0, i;
-	pid_t pid;
-
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		if (setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(1);
-		for (i = 0; i < n; i++)
-			if (syscall(__NR_unshare, CLONE_NEWCGROUP) &&
-			    errno == EINVAL)
-				refused++;
-		write(p[1], &refused, sizeof(refused));
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &refused, sizeof(refused)) != sizeof(refused))
-		refused = -1;
-	close(p[0]);
-	waitpid(pid, NULL, 0);
-	return refused;
-}
-
 /*
- * @n refused calls as @uid from each of @cpus children, one pinned to each
- * CPU, started together; returns how many were refused in all.
+ * @n refused calls (EINVAL) as @uid from each of @cpus children, one
+ * pinned to each CPU from 0 on, started together; returns how many were
+ * refused in all.
  */
-static int flood_as_on_cpus(uid_t uid, int n, int cpus)
+static int flood(uid_t uid, int n, int cpus)
 {
 	int go[2], p[2], refused = 0, got, i, k;
 	pid_t pid[8];
@@ -108,6 +81,15 @@ static int flood_as_on_cpus(uid_t uid, int n, int cpus)
 	for (k = 0; k < cpus; k++)
 		waitpid(pid[k], NULL, 0);
 	return refused;
+}
+
+/*
+ * Waits until a bucket an earlier test (or the other word size's run of
+ * this one) emptied holds a whole burst again: it refills by the clock.
+ */
+static void until_refilled(void)
+{
+	usleep((BURST * 1000000 + RATE - 1) / RATE + 500000);
 }
 
 /* Records of nobody's unshare calls on @fd: how many, and what they name. */
@@ -166,9 +148,10 @@ TEST_F(ratelimit, a_flood_is_refused_whole_and_reported_within_the_rate)
 
 	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
 	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
+	until_refilled();
 	held0 = suppressed();
 	start = seconds();
-	refused = flood_as_nobody(n);
+	refused = flood(NOBODY, n, 1);
 	took = seconds() - start;
 	read_records(self->fd, &s);
 	held = suppressed() - held0;
@@ -186,7 +169,7 @@ TEST_F(ratelimit, a_flood_is_refused_whole_and_reported_within_the_rate)
 
 	/* after a pause, the next record names every one held back since */
 	usleep(1000000 / RATE + 100000);
-	ASSERT_EQ(1, flood_as_nobody(1));
+	ASSERT_EQ(1, flood(NOBODY, 1, 1));
 	s.last = 0;
 	read_records(self->fd, &s);
 	EXPECT_EQ(held, s.carried) TH_LOG("the records named %lld of %lld",
@@ -211,10 +194,10 @@ TEST_F(ratelimit, a_flood_from_two_cpus_stays_within_the_rate)
 		SKIP(return, "one CPU: no two calls at once");
 	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
 	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
+	until_refilled();
 	held0 = suppressed();
 	start = seconds();
-	/* a user of its own: the test before used up nobody's burst */
-	refused = flood_as_on_cpus(FLOODER, n, 2);
+	refused = flood(FLOODER, n, 2);
 	took = seconds() - start;
 	held = suppressed() - held0;
 
@@ -235,7 +218,7 @@ TEST_F(ratelimit, no_limit_reports_every_call)
 	const int n = 100;	/* fits one CPU's ring */
 
 	ASSERT_EQ(0, cg_write(CG "events/ratelimit", "0"));
-	ASSERT_EQ(n, flood_as_nobody(n));
+	ASSERT_EQ(n, flood(NOBODY, n, 1));
 	read_records(self->fd, &s);
 	EXPECT_EQ(n, s.records);
 	EXPECT_EQ(0, s.carried);
