@@ -137,77 +137,92 @@ FIXTURE_TEARDOWN(ratelimit)
 	cg_policy("gvisor", "audit");
 }
 
-TEST_F(ratelimit, a_flood_is_refused_whole_and_reported_within_the_rate)
+/* What one flood under the limit came to. */
+struct flood_run {
+	int refused;		/* calls refused (EINVAL) */
+	long long held;		/* records the module held back meanwhile */
+	double took;		/* seconds */
+	int bound;		/* the most records the limit lets out in that */
+};
+
+/*
+ * With the limit at BURST RATE and @uid's bucket full, @n refused calls as
+ * @uid from each of @cpus CPUs (flood()). Return: 0, or -errno of setting
+ * the limit.
+ */
+static int limited_flood(uid_t uid, int n, int cpus, struct flood_run *r)
 {
 	char value[32];
-	long long held0, held;
-	struct seen s = {};
-	double start, took;
-	const int n = 2000;
-	int refused, bound;
+	long long held0;
+	double start;
+	int err;
 
 	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
-	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
+	err = cg_write(CG "events/ratelimit", value);
+	if (err)
+		return err;
 	until_refilled();
 	held0 = suppressed();
 	start = seconds();
-	refused = flood(NOBODY, n, 1);
-	took = seconds() - start;
+	r->refused = flood(uid, n, cpus);
+	r->took = seconds() - start;
+	r->held = suppressed() - held0;
+	r->bound = BURST + (int)(RATE * r->took) + 1;
+	return 0;
+}
+
+TEST_F(ratelimit, a_flood_is_refused_whole_and_reported_within_the_rate)
+{
+	struct seen s = {};
+	struct flood_run f;
+	const int n = 2000;
+
+	ASSERT_EQ(0, limited_flood(NOBODY, n, 1, &f));
 	read_records(self->fd, &s);
-	held = suppressed() - held0;
 
 	/* denial is never rate-limited */
-	EXPECT_EQ(n, refused);
+	EXPECT_EQ(n, f.refused);
 	/* the records are bounded by the rate */
-	bound = BURST + (int)(RATE * took) + 1;
 	TH_LOG("%d calls in %.1f s: %d records (at most %d), %lld held back",
-	       n, took, s.records, bound, held);
-	EXPECT_LE(s.records, bound);
+	       n, f.took, s.records, f.bound, f.held);
+	EXPECT_LE(s.records, f.bound);
 	EXPECT_LE(BURST, s.records);
 	/* nothing lost without a count */
-	EXPECT_EQ(n, s.records + held);
+	EXPECT_EQ(n, s.records + f.held);
 
 	/* after a pause, the next record names every one held back since */
 	usleep(1000000 / RATE + 100000);
 	ASSERT_EQ(1, flood(NOBODY, 1, 1));
 	s.last = 0;
 	read_records(self->fd, &s);
-	EXPECT_EQ(held, s.carried) TH_LOG("the records named %lld of %lld",
-					   s.carried, held);
+	EXPECT_EQ(f.held, s.carried) TH_LOG("the records named %lld of %lld",
+					     s.carried, f.held);
 }
 
 /*
  * One user's flood from two CPUs at once: the two take turns at the same
- * bucket, and a turn that reads the time before the other's refill must
- * not count as a whole burst's wait.
+ * bucket. A turn that read the time before the other's refill once
+ * counted as a whole burst's wait; under emulation that race did not show
+ * in these calls (KUnit's clonegate_ratelimit feeds the bucket such a
+ * time), so this checks the bound on two CPUs.
  */
 TEST_F(ratelimit, a_flood_from_two_cpus_stays_within_the_rate)
 {
-	char value[32];
-	long long held0, held;
-	double start, took;
+	struct flood_run f;
 	const int n = 2000;
-	int refused, bound, sent;
+	int sent;
 
 	/* the debug lane's VM has one CPU */
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "one CPU: no two calls at once");
-	snprintf(value, sizeof(value), "%d %d", BURST, RATE);
-	ASSERT_EQ(0, cg_write(CG "events/ratelimit", value));
-	until_refilled();
-	held0 = suppressed();
-	start = seconds();
-	refused = flood(FLOODER, n, 2);
-	took = seconds() - start;
-	held = suppressed() - held0;
+	ASSERT_EQ(0, limited_flood(FLOODER, n, 2, &f));
 
-	EXPECT_EQ(2 * n, refused);
+	EXPECT_EQ(2 * n, f.refused);
 	/* what went out, counted by the module: the ring may drop some */
-	sent = 2 * n - held;
-	bound = BURST + (int)(RATE * took) + 1;
+	sent = 2 * n - f.held;
 	TH_LOG("%d calls on two CPUs in %.1f s: %d records sent (at most %d)",
-	       2 * n, took, sent, bound);
-	EXPECT_LE(sent, bound);
+	       2 * n, f.took, sent, f.bound);
+	EXPECT_LE(sent, f.bound);
 	EXPECT_LE(BURST, sent);
 }
 
