@@ -111,27 +111,45 @@ static void fill_cwd(struct clonegate_event *ev)
 }
 
 /*
- * The cgroup path is written one byte wider than the record's field: what
+ * The cgroup path of the last record built on this CPU, by cgroup id.
+ * Walking a path costs more than the rest of a record together, and a
+ * flood of records mostly comes from one cgroup. A cgroup v2 directory
+ * cannot be renamed (only v1 hierarchies can), and its id is never given
+ * to another cgroup while the system runs, so an id's path never changes.
+ *
+ * The path is written one byte wider than the record's field: what
  * cgroup_path() returns for a path that does not fit differs between
  * kernels (the length written, or -E2BIG), but a path that fills the wider
  * buffer is too long for the field on every one of them.
  */
-static DEFINE_PER_CPU(char [sizeof_field(struct clonegate_event,
-					  container_id) + 1], cgroup_buf);
+struct cgroup_path_cache {
+	bool valid;
+	bool truncated;
+	u64 id;
+	char path[sizeof_field(struct clonegate_event, container_id) + 1];
+};
+
+static DEFINE_PER_CPU(struct cgroup_path_cache, cgroup_paths);
 
 static void fill_container(struct clonegate_event *ev)
 {
 	struct cgroup *cgrp = task_dfl_cgroup(current);
-	char *buf = this_cpu_ptr(cgroup_buf);
+	struct cgroup_path_cache *c = this_cpu_ptr(&cgroup_paths);
 	const size_t size = sizeof(ev->container_id);
+	u64 id = cgroup_id(cgrp);
 	int len;
 
-	ev->cgroup_id = cgroup_id(cgrp);
-	/* the path from the root of the cgroup v2 hierarchy, never sleeps */
-	len = cgroup_path(cgrp, buf, size + 1);
-	if (len < 0 || strnlen(buf, size + 1) >= size)
+	ev->cgroup_id = id;
+	if (!c->valid || c->id != id) {
+		/* the path from the root of the cgroup v2 hierarchy, never sleeps */
+		len = cgroup_path(cgrp, c->path, sizeof(c->path));
+		c->truncated = len < 0 || strnlen(c->path, size + 1) >= size;
+		c->id = id;
+		c->valid = true;
+	}
+	if (c->truncated)
 		ev->ev_flags |= CLONEGATE_EV_F_TRUNCATED;
-	strscpy(ev->container_id, buf, size);
+	strscpy(ev->container_id, c->path, size);
 }
 
 static void fill_context(struct clonegate_event *ev, u32 fields,
@@ -270,8 +288,11 @@ void clonegate_event_report(const struct clonegate_report *r)
 	}
 	preempt_disable();
 	ev = place(&channels);
-	build(ev, r, READ_ONCE(clonegate_events.fields), held);
-	emit(ev, channels);
+	/* the only channel was a full ring: the drop is counted, build nothing */
+	if (channels) {
+		build(ev, r, READ_ONCE(clonegate_events.fields), held);
+		emit(ev, channels);
+	}
 	preempt_enable();
 }
 

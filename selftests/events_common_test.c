@@ -1013,6 +1013,76 @@ TEST_F(events, long_cgroup_path_is_cut_and_flagged)
 	evs_free(&all);
 }
 
+/*
+ * Calls on one CPU from one cgroup and another in turn, from a cgroup
+ * made again under the name of a removed one (a new id), and from a
+ * cgroup too long for the field twice: each record names the caller's
+ * cgroup of the moment, and the second long one is flagged as the first.
+ * (A CPU keeps the path of the last cgroup it reported, by the cgroup's
+ * id.) Without a second CPU to pin to, the calls run where they may.
+ */
+TEST_F(events, container_id_follows_the_caller_from_call_to_call)
+{
+	struct step { const char *dir; uint64_t ino; int flagged; } steps[7];
+	char dir[64], path[128], own[512], a[201], b[101], rel[512];
+	const struct clonegate_event *e;
+	struct evs all = {};
+	cpu_set_t cpus;
+	int i;
+
+	if (!have_cgroup2())
+		SKIP(return, "no cgroup v2 hierarchy at " CGROOT);
+	ASSERT_EQ(0, proc_cgroup(getpid(), own, sizeof(own)));
+	snprintf(dir, sizeof(dir), "/cgfollow-%d", getpid());
+	snprintf(path, sizeof(path), CGROOT "%s", dir);
+	long_path(a, sizeof(a), b, sizeof(b), rel, sizeof(rel));
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+
+	for (i = 0; i < 7; i++) {
+		struct cgroup_call c = { .tag = TAG(10 + i) };
+
+		steps[i] = (struct step){ own, cgroup_ino(own), 0 };
+		if (i == 1 || i == 3) {
+			/* the cgroup made, again after the first time */
+			ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("mkdir %s: %m", path);
+			steps[i] = (struct step){ dir, cgroup_ino(dir), 0 };
+		}
+		if (i == 4)
+			ASSERT_EQ(0, mkdir_two(CGROOT, a, b));
+		if (i == 4 || i == 5)
+			steps[i] = (struct step){ rel, cgroup_ino(rel), 1 };
+		c.dir = steps[i].dir == own ? NULL : steps[i].dir;
+		EXPECT_EQ(0, cg_in_child(call_in_cgroup, &c));
+		if (i == 1 || i == 3)
+			rmdir_retry(path);
+		if (i == 5)
+			rmdir_two(CGROOT, a, b);
+		ASSERT_NE(0, steps[i].ino);
+	}
+	CPU_ZERO(&cpus);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	/* the cgroup made again is another cgroup */
+	EXPECT_NE(steps[1].ino, steps[3].ino);
+
+	ASSERT_EQ(0, ev_read_all(self->f.fd, &all));
+	for (i = 0; i < 7; i++) {
+		ASSERT_EQ(1, evs_count_tag(&all, TAG(10 + i), &e))
+			TH_LOG("call %d", i);
+		EXPECT_EQ(steps[i].ino, e->cgroup_id) TH_LOG("call %d", i);
+		EXPECT_EQ(0, strncmp(steps[i].dir, e->container_id,
+				     CLONEGATE_PATH_LEN - 1))
+			TH_LOG("call %d: \"%s\", not \"%.40s...\"", i,
+			       e->container_id, steps[i].dir);
+		EXPECT_EQ(steps[i].flagged ? CLONEGATE_EV_F_TRUNCATED : 0,
+			  e->ev_flags) TH_LOG("call %d", i);
+	}
+	evs_free(&all);
+}
+
 /* --- which channels see a call -------------------------------------------- */
 
 /*
