@@ -28,6 +28,7 @@ CONFIGS = [
     ("enforce_quiet", "clonegate, enforce, no events"),
     ("events", "clonegate, enforce, every decision an event, a reader"),
     ("events_dev", "the same, /dev/clonegate the only channel"),
+    ("events_bare", "the same, no context fields (denied clone3 only)"),
     ("scopes64", "clonegate, enforce, 64 scopes, the caller 4 levels down"),
     ("kprobe", "clonegate, enforce, hook_backend=kprobe"),
 ]
@@ -173,7 +174,7 @@ def main():
         target(f"getppid: {c} costs nothing extra",
                per_round(runs, rounds, lambda r: added(c, r, "getppid")),
                lambda x: x <= 0.5, "%+.1f")
-    for c in ("events", "events_dev"):
+    for c in ("events", "events_dev", "events_bare"):
         target(f"denied clone3: {c} / enforce_quiet <= 2",
                per_round(runs, rounds, lambda r: v(c, r, "denied_clone3") /
                          v("enforce_quiet", r, "denied_clone3")),

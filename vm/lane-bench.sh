@@ -134,6 +134,11 @@ while [ $round -le "$rounds" ]; do
 	# the same through the device alone: what the audit record costs
 	echo dev >$cg/events/channels
 	run events_dev
+	# the same without context fields: the record alone
+	fields=$(cat $cg/events/context_fields)
+	echo none >$cg/events/context_fields
+	run events_bare --only=denied_clone3
+	echo "$fields" >$cg/events/context_fields
 	echo "audit trace dev" >$cg/events/channels
 	stage "round $round: reader detached" reader_stop
 	echo "denied audited" >$cg/events/decisions
