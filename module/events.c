@@ -288,10 +288,15 @@ void clonegate_event_report(const struct clonegate_report *r)
 	}
 	preempt_disable();
 	ev = place(&channels);
-	/* the only channel was a full ring: the drop is counted, build nothing */
 	if (channels) {
 		build(ev, r, READ_ONCE(clonegate_events.fields), held);
 		emit(ev, channels);
+	} else {
+		/*
+		 * The only channel was a full ring: the drop is counted, and
+		 * the record only takes its number, so the reader sees a gap.
+		 */
+		atomic64_inc(&event_seq);
 	}
 	preempt_enable();
 }

@@ -225,6 +225,7 @@ static long read_param(const char *name)
 TEST_F_TIMEOUT(dev, flood_with_a_stalled_reader, 300)
 {
 	long ring = read_param("event_ring");
+	const struct clonegate_event *next;
 	struct timing base, flood;
 	struct counters c0, c1;
 	struct evs all = {};
@@ -306,6 +307,14 @@ TEST_F_TIMEOUT(dev, flood_with_a_stalled_reader, 300)
 	EXPECT_TRUE(in_order);
 	/* a full ring keeps its oldest records and drops the new ones */
 	EXPECT_NE(0, marker) TH_LOG("the oldest record was lost");
+	evs_free(&all);
+
+	/* each record dropped took its number: the next one shows the gap */
+	ASSERT_EQ(-EINVAL, deny_tagged(TAG(11)));
+	ASSERT_EQ(0, ev_read_all(self->f.fd, &all));
+	ASSERT_EQ(1, evs_count_tag(&all, TAG(11), &next));
+	EXPECT_LE(marker + mine + (c1.ring_full - c0.ring_full) + 1, next->seq)
+		TH_LOG("after the flood: seq %llu", (unsigned long long)next->seq);
 	if (pinned && !others) {
 		EXPECT_EQ(ring - 1, mine);
 		EXPECT_EQ(marker + 1, first);
