@@ -4,7 +4,7 @@
  * user-space task makes: the counters grow by exactly the calls made.
  */
 #include "common.h"
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define CALLS 20
 

@@ -51,7 +51,7 @@
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define TRACEFS "/sys/kernel/tracing/"
 #define LIVEPATCH_SYSFS "/sys/kernel/livepatch/"
@@ -1061,7 +1061,7 @@ static void conclude(struct __test_metadata *_metadata,
 	EXPECT_TRUE(splat == NULL) TH_LOG("kernel log: %s", splat);
 }
 
-TEST_F_TIMEOUT(coexist, refused_calls_stay_refused, 240)
+TEST_F(coexist, refused_calls_stay_refused)
 {
 	const struct other *o = variant->other;
 	const char *why, *line;

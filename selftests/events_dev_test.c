@@ -222,7 +222,7 @@ static long read_param(const char *name)
  * caller's CPU fills, then records are dropped and counted, and no call
  * waits for the reader. Every record is either delivered or dropped.
  */
-TEST_F_TIMEOUT(dev, flood_with_a_stalled_reader, 300)
+TEST_F(dev, flood_with_a_stalled_reader)
 {
 	long ring = read_param("event_ring");
 	const struct clonegate_event *next;
@@ -805,7 +805,7 @@ static const char *two_readers_round(struct blocked_read *b)
  * read() does not return EAGAIN) until the next. Both wake at once, so
  * whether both see the record before one takes it is a race: many rounds.
  */
-TEST_F_TIMEOUT(dev, two_blocked_readers_take_one_record_each, 300)
+TEST_F(dev, two_blocked_readers_take_one_record_each)
 {
 	const int rounds = 200;
 	struct blocked_read b[2];

@@ -23,7 +23,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434

@@ -16,7 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 /* A SKIP in a fixture's setup does not keep this harness from the test. */
 #define RETURN_IF_SKIPPED()						\
@@ -1212,7 +1212,7 @@ static int deny_until_logged(const char *prefix, int *denials)
  * With audit off and no audit daemon, a denial still reaches the kernel
  * log as an AUDIT_KERNEL_OTHER (1316) record, as an LSM's denial does.
  */
-TEST_F_TIMEOUT(auditlog, denied_call_is_logged_with_audit_off, 120)
+TEST_F(auditlog, denied_call_is_logged_with_audit_off)
 {
 	long long records = cg_stat("../events/audit_records");
 	int denials, logged;
@@ -1232,7 +1232,7 @@ TEST_F_TIMEOUT(auditlog, denied_call_is_logged_with_audit_off, 120)
  * no record. A denial made after them is the marker that the kernel log
  * has caught up.
  */
-TEST_F_TIMEOUT(auditlog, audited_and_allowed_follow_the_switch, 120)
+TEST_F(auditlog, audited_and_allowed_follow_the_switch)
 {
 	long long records;
 	int markers, logged;

@@ -9,7 +9,7 @@
 #include "common.h"
 
 #include <pthread.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 enum op { OP_CLONE, OP_CLONE3, OP_FORK, OP_VFORK, OP_UNSHARE };
 static const char *const op_names[] = {

@@ -19,7 +19,7 @@
 
 #include <sys/klog.h>
 #include <time.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
 #define FTRACE_ENABLED	"/proc/sys/kernel/ftrace_enabled"

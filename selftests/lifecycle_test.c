@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 static const char *ko(void)
 {

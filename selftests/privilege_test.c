@@ -7,7 +7,7 @@
  */
 #include "common.h"
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define PF_SUPERPRIV	0x00000100
 

@@ -8,7 +8,7 @@
 
 #include <pthread.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define CALLS 400
 

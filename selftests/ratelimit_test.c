@@ -11,7 +11,7 @@
 
 #include <sched.h>
 #include <time.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define NOBODY	65534
 #define FLOODER	4242	/* another user, in another bucket */

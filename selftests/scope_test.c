@@ -12,7 +12,7 @@
 #include "../include/uapi/linux/clonegate.h"
 
 #include <pthread.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #define CGROOT	"/sys/fs/cgroup"
 #define TREE	"/cgtest"
@@ -508,7 +508,7 @@ static void *mover(void *arg)
 #define ROUNDS	20
 
 TEST_F_TIMEOUT(scope, tasks_move_and_call_while_scopes_come_and_go,
-	       ROUNDS * 12)
+	       ROUNDS * 30)
 {
 	volatile int stop = 0;
 	struct mover m[2] = { { .stop = &stop }, { .stop = &stop } };

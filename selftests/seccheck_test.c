@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 /* A SKIP in a fixture's setup does not keep this harness from the test. */
 #define RETURN_IF_SKIPPED()						\

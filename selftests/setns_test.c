@@ -12,7 +12,7 @@
 #include "common.h"
 
 #include <pthread.h>
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434

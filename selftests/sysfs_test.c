@@ -19,7 +19,7 @@
  * leaves the files as it found them.
  */
 #include "common.h"
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include <dirent.h>
 #include <grp.h>
