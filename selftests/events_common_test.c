@@ -1018,8 +1018,8 @@ TEST_F(events, long_cgroup_path_is_cut_and_flagged)
  * made again under the name of a removed one (a new id), and from a
  * cgroup too long for the field twice: each record names the caller's
  * cgroup of the moment, and the second long one is flagged as the first.
- * (A CPU keeps the path of the last cgroup it reported, by the cgroup's
- * id.) Without a second CPU to pin to, the calls run where they may.
+ * All on CPU 0, which keeps the path of the last cgroup it reported, by
+ * the cgroup's id.
  */
 TEST_F(events, container_id_follows_the_caller_from_call_to_call)
 {
