@@ -57,7 +57,7 @@ static struct rl_bucket buckets[1 << RL_BITS];
 static s64 ratelimit(void)
 {
 	u32 rate, burst = clonegate_ratelimit(&rate);
-	uid_t uid = from_kuid_munged(&init_user_ns, current_uid());
+	uid_t uid = __kuid_val(current_uid());	/* see fill_context() */
 	struct rl_bucket *rl = &buckets[hash_32(uid, RL_BITS)];
 	s64 held;
 
@@ -89,7 +89,9 @@ struct record_clock {
 static void record_clock(struct record_clock *c)
 {
 	c->now = ktime_get_real_ns();
-	c->shift = c->now - ktime_get_boottime_ns();
+	/* the clocks' offsets from CLOCK_MONOTONIC: no second clock read */
+	c->shift = ktime_mono_to_any(0, TK_OFFS_REAL) -
+		   ktime_mono_to_any(0, TK_OFFS_BOOT);
 }
 
 static void fill_cwd(struct clonegate_event *ev)
@@ -175,20 +177,31 @@ static void fill_context(struct clonegate_event *ev, u32 fields,
 		ev->parent_thread_group_id =
 			task_tgid_nr(rcu_dereference(t->real_parent));
 	if (fields & CLONEGATE_FIELD_CREDENTIALS) {
+		/*
+		 * A kernel id is its value in the initial user namespace,
+		 * whose map is the identity: from_kuid(&init_user_ns, id)
+		 * is the value, with a search of the map per id. A task's
+		 * credentials never hold the invalid id.
+		 */
 		cred = current_cred();
-		ev->uid = from_kuid_munged(&init_user_ns, cred->uid);
-		ev->euid = from_kuid_munged(&init_user_ns, cred->euid);
-		ev->suid = from_kuid_munged(&init_user_ns, cred->suid);
-		ev->gid = from_kgid_munged(&init_user_ns, cred->gid);
-		ev->egid = from_kgid_munged(&init_user_ns, cred->egid);
-		ev->sgid = from_kgid_munged(&init_user_ns, cred->sgid);
+		ev->uid = __kuid_val(cred->uid);
+		ev->euid = __kuid_val(cred->euid);
+		ev->suid = __kuid_val(cred->suid);
+		ev->gid = __kgid_val(cred->gid);
+		ev->egid = __kgid_val(cred->egid);
+		ev->sgid = __kgid_val(cred->sgid);
 	}
 	if (fields & CLONEGATE_FIELD_CONTAINER_ID)
 		fill_container(ev);
 	if (fields & CLONEGATE_FIELD_CWD)
 		fill_cwd(ev);
+	/*
+	 * Without get_task_comm()'s task lock, as the kernel's own
+	 * tracepoints read it: a rename racing with the call may give part
+	 * of each name; the field is terminated all the same.
+	 */
 	if (fields & CLONEGATE_FIELD_PROCESS_NAME)
-		get_task_comm(ev->process_name, t);
+		strscpy_pad(ev->process_name, t->comm, sizeof(ev->process_name));
 }
 
 static void start(struct clonegate_event *ev, u16 op)
