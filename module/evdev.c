@@ -104,31 +104,43 @@ void clonegate_dev_commit(void)
 
 /*
  * The ring whose oldest record has the lowest sequence number, or NULL if
- * every ring is empty.
+ * every ring is empty. @bound is set to the lowest sequence number of the
+ * other rings' oldest records (U64_MAX if they are empty): the ring's
+ * records below it come before every other ring's. @queued to the records
+ * in the ring.
  */
-static struct ring *oldest_ring(void)
+static struct ring *oldest_ring(u64 *bound, u64 *queued)
 {
 	struct ring *best = NULL;
-	u64 best_seq = U64_MAX;
+	u64 best_seq = U64_MAX, next_seq = U64_MAX, seq;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
 		spin_lock(&r->lock);
-		if (r->head != r->tail &&
-		    r->rec[r->tail % event_ring].seq < best_seq) {
-			best_seq = r->rec[r->tail % event_ring].seq;
-			best = r;
+		if (r->head != r->tail) {
+			seq = r->rec[r->tail % event_ring].seq;
+			if (seq < best_seq) {
+				next_seq = best_seq;
+				best_seq = seq;
+				best = r;
+				*queued = r->head - r->tail;
+			} else if (seq < next_seq) {
+				next_seq = seq;
+			}
 		}
 		spin_unlock(&r->lock);
 	}
+	*bound = next_seq;
 	return best;
 }
 
 static bool pending(void)
 {
-	return oldest_ring();
+	u64 bound, queued;
+
+	return oldest_ring(&bound, &queued);
 }
 
 /*
@@ -138,29 +150,41 @@ static bool pending(void)
  */
 static DEFINE_MUTEX(read_lock);
 
-/* The records that fit in @count bytes, or -EAGAIN if there are none. */
+/*
+ * The records that fit in @count bytes, or -EAGAIN if there are none. The
+ * records of one ring that come next in sequence and lie side by side go
+ * in one copy.
+ */
 static ssize_t take_records(char __user *buf, size_t count)
 {
 	const size_t size = sizeof(struct clonegate_event);
+	u64 bound, queued, first, n, max, left;
 	size_t done = 0;
 	struct ring *r;
 	int err = -EAGAIN;
 
 	if (mutex_lock_interruptible(&read_lock))
 		return -ERESTARTSYS;
-	while (count - done >= size && (r = oldest_ring())) {
-		/* a record that cannot be copied stays for the next read() */
-		if (copy_to_user(buf + done, &r->rec[r->tail % event_ring],
-				 size)) {
+	while (count - done >= size && (r = oldest_ring(&bound, &queued))) {
+		first = r->tail % event_ring;
+		max = min3(queued, (u64)event_ring - first,
+			   (u64)((count - done) / size));
+		for (n = 1; n < max && r->rec[first + n].seq < bound; n++)
+			;
+		/* a record that cannot be copied whole stays for the next read() */
+		left = copy_to_user(buf + done, &r->rec[first], n * size);
+		if (left) {
+			n -= DIV_ROUND_UP(left, size);
 			err = -EFAULT;
-			break;
 		}
 		spin_lock(&r->lock);
-		/* the copy is done before a writer may reuse the slot */
-		smp_store_release(&r->tail, r->tail + 1);
+		/* the copy is done before a writer may reuse the slots */
+		smp_store_release(&r->tail, r->tail + n);
 		spin_unlock(&r->lock);
-		clonegate_stat_inc(delivered);
-		done += size;
+		clonegate_stat_add(delivered, n);
+		done += n * size;
+		if (left)
+			break;
 	}
 	mutex_unlock(&read_lock);
 	return done ? done : err;

@@ -58,6 +58,7 @@ DECLARE_PER_CPU(struct clonegate_stats, clonegate_stats);
 DECLARE_PER_CPU(struct clonegate_counters, clonegate_host_counters);
 
 #define clonegate_stat_inc(field)	this_cpu_inc(clonegate_stats.field)
+#define clonegate_stat_add(field, n)	this_cpu_add(clonegate_stats.field, n)
 
 u64 clonegate_percpu_sum(const void __percpu *base, size_t offset);
 
