@@ -475,6 +475,85 @@ TEST_F(dev, records_come_in_seq_order_across_cpus)
 	evs_free(&r.got);
 }
 
+/* Two callers on two CPUs that take turns, call by call. */
+struct turn_taker {
+	int cpu, tag, n, done;
+	int *turn;	/* whose call is next: 0 or 1, by cpu */
+};
+
+static void *take_turns(void *arg)
+{
+	struct turn_taker *p = arg;
+	cpu_set_t cpus;
+	int i;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(p->cpu, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		return NULL;
+	for (i = 0; i < p->n; i++) {
+		while (__atomic_load_n(p->turn, __ATOMIC_ACQUIRE) != p->cpu)
+			sched_yield();
+		if (deny_tagged(p->tag) == -EINVAL)
+			p->done++;
+		__atomic_store_n(p->turn, !p->cpu, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * Records made on two CPUs in turn lie in two rings, every other sequence
+ * number in each: a read takes them one ring after the other, record by
+ * record, and a read with room for a few records stops at its room.
+ */
+TEST_F(dev, records_made_in_turn_on_two_cpus_are_read_in_turn)
+{
+	static struct clonegate_event buf[3];
+	struct turn_taker p[2] = {
+		{ 0, TAG(15), 100 }, { 1, TAG(16), 100 },
+	};
+	struct evs all = {};
+	int i, turn = 0, n[2], others, inversions, reads = 0;
+	uint64_t lo, hi;
+	pthread_t t[2];
+	ssize_t got;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU online: no second ring to order against");
+	ASSERT_LE(100, read_param("event_ring"));
+	ASSERT_EQ(0, ev_set("channels", "dev"));
+	for (i = 0; i < 2; i++) {
+		p[i].turn = &turn;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, take_turns, &p[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ASSERT_EQ(100, p[0].done);
+	ASSERT_EQ(100, p[1].done);
+
+	while ((got = read(self->f.fd, buf, sizeof(buf))) > 0) {
+		ASSERT_EQ(0, got % EV_SIZE);
+		reads++;
+		for (i = 0; i < got / (ssize_t)EV_SIZE; i++)
+			evs_add(&all, &buf[i]);
+	}
+	EXPECT_EQ(EAGAIN, errno);
+	inversions = seq_order(&all, TAG(15), n, &others, &lo, &hi);
+	EXPECT_EQ(100, n[0]);
+	EXPECT_EQ(100, n[1]);
+	EXPECT_EQ(0, inversions);
+	EXPECT_EQ(hi - lo + 1, seq_in(&all, lo, hi));
+	/* three records a read at most */
+	EXPECT_LE((all.n + 2) / 3, reads);
+	/* and they did take turns: each tag's next record is the other's */
+	for (i = 1; i < all.n; i++)
+		if (is_tag(&all.e[i - 1], TAG(15)) &&
+		    is_tag(&all.e[i], TAG(15)))
+			break;
+	EXPECT_EQ(all.n, i) TH_LOG("two records of CPU 0 in a row at %d", i);
+	evs_free(&all);
+}
+
 /* Open the device in a child; exit 200 if it opened, else the errno. */
 static int try_open(void *arg)
 {
