@@ -128,6 +128,7 @@ struct cgroup_path_cache {
 	bool valid;
 	bool truncated;
 	u64 id;
+	size_t len;		/* of what goes in the field */
 	char path[sizeof_field(struct clonegate_event, container_id) + 1];
 };
 
@@ -145,13 +146,16 @@ static void fill_container(struct clonegate_event *ev)
 	if (!c->valid || c->id != id) {
 		/* the path from the root of the cgroup v2 hierarchy, never sleeps */
 		len = cgroup_path(cgrp, c->path, sizeof(c->path));
-		c->truncated = len < 0 || strnlen(c->path, size + 1) >= size;
+		c->len = strnlen(c->path, sizeof(c->path));
+		c->truncated = len < 0 || c->len >= size;
+		c->len = min(c->len, size - 1);
 		c->id = id;
 		c->valid = true;
 	}
 	if (c->truncated)
 		ev->ev_flags |= CLONEGATE_EV_F_TRUNCATED;
-	strscpy(ev->container_id, c->path, size);
+	/* the record is cleared: the field is terminated */
+	memcpy(ev->container_id, c->path, c->len);
 }
 
 static void fill_context(struct clonegate_event *ev, u32 fields,
@@ -212,8 +216,6 @@ static void start(struct clonegate_event *ev, u16 op)
 	ev->op = op;
 	ev->seq = atomic64_inc_return(&event_seq);
 	ev->rule = -1;
-	strscpy(ev->rule_name, clonegate_rule_name(CLONEGATE_RULE_NONE),
-		sizeof(ev->rule_name));
 }
 
 static void build(struct clonegate_event *ev, const struct clonegate_report *r,
@@ -231,9 +233,10 @@ static void build(struct clonegate_event *ev, const struct clonegate_report *r,
 	ev->errno_value = -r->verdict.err;
 	ev->flags = c->flags;
 	ev->suppressed = held;
-	strscpy(ev->rule_name, clonegate_rule_name(r->verdict.rule),
-		sizeof(ev->rule_name));
-	strscpy(ev->scope, r->scope, sizeof(ev->scope));
+	/* both padded to the field: no search for their ends */
+	memcpy(ev->rule_name, clonegate_rule_name(r->verdict.rule),
+	       sizeof(ev->rule_name));
+	memcpy(ev->scope, r->scope, sizeof(ev->scope));
 	if (BIT(c->op) & CLONEGATE_OPS_CLONE_FAMILY)
 		ev->exit_signal = c->exit_signal;
 	if (c->op == CLONEGATE_OP_SETNS) {
@@ -331,7 +334,9 @@ void clonegate_event_health(const char *message)
 	start(ev, CLONEGATE_EV_OP_HEALTH);
 	ev->fields = CLONEGATE_FIELD_TIME;
 	ev->time_ns = ktime_get_real_ns();
-	strscpy(ev->scope, CLONEGATE_HOST_SCOPE, sizeof(ev->scope));
+	memcpy(ev->rule_name, clonegate_rule_name(CLONEGATE_RULE_NONE),
+	       sizeof(ev->rule_name));
+	memcpy(ev->scope, clonegate_host_scope, sizeof(ev->scope));
 	strscpy(ev->message, message, sizeof(ev->message));
 	emit(ev, channels);
 	preempt_enable();

@@ -18,7 +18,7 @@ struct clonegate_report {
 	struct clonegate_verdict verdict;
 	enum clonegate_decision decision;
 	enum clonegate_mode mode;
-	const char *scope;		/* the deciding scope, or "host" */
+	const char *scope;		/* clonegate_decider.scope */
 	struct task_struct *child;	/* the created task, if any */
 };
 

@@ -226,21 +226,30 @@ static bool match(enum clonegate_rule rule, const struct clonegate_policy *p,
 /* Every flag that makes some row read a fact: the union of facts_when. */
 #define FACTS_WHEN	((u64)(CLONE_THREAD | CLONE_NEWPID) | UNSHARE_NS_NEEDS_CAP)
 
+/* padded with NULs to the record's field: a record copies a name whole */
 #define RULE_NAME(n, id, name)						\
 	[n] = #name,
-static const char *const rule_names[] = { CLONEGATE_RULES(RULE_NAME) };
+#define RULE_NAME_TOO_LONG(n, id, name)					\
+	+ (sizeof(#name) > CLONEGATE_RULE_LEN)
+static const char rule_names[][CLONEGATE_RULE_LEN] = {
+	CLONEGATE_RULES(RULE_NAME)
+};
+static const char rule_none[CLONEGATE_RULE_LEN] = "none";
 
+/* a name of CLONEGATE_RULE_LEN characters would lose its NUL silently */
+static_assert((0 CLONEGATE_RULES(RULE_NAME_TOO_LONG)) == 0);
 static_assert(ARRAY_SIZE(rule_names) == CLONEGATE_RULE_COUNT);
 
 /**
  * clonegate_rule_name() - the stable name of a rule row
  * @rule: a rule id, or CLONEGATE_RULE_NONE
  *
- * Return: the name logs, events and sysfs show; "none" for no rule.
+ * Return: the name logs, events and sysfs show; "none" for no rule. It
+ * is CLONEGATE_RULE_LEN bytes, padded with NULs.
  */
 const char *clonegate_rule_name(enum clonegate_rule rule)
 {
-	return rule < CLONEGATE_RULE_COUNT ? rule_names[rule] : "none";
+	return rule < CLONEGATE_RULE_COUNT ? rule_names[rule] : rule_none;
 }
 
 /**

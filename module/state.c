@@ -20,6 +20,7 @@
 
 DEFINE_PER_CPU(struct clonegate_stats, clonegate_stats);
 DEFINE_PER_CPU(struct clonegate_counters, clonegate_host_counters);
+const char clonegate_host_scope[CLONEGATE_SCOPE_LEN] = CLONEGATE_HOST_SCOPE;
 
 struct clonegate_ruleset __rcu *clonegate_live;
 

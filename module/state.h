@@ -56,6 +56,7 @@ struct clonegate_stats {
 
 DECLARE_PER_CPU(struct clonegate_stats, clonegate_stats);
 DECLARE_PER_CPU(struct clonegate_counters, clonegate_host_counters);
+extern const char clonegate_host_scope[CLONEGATE_SCOPE_LEN];
 
 #define clonegate_stat_inc(field)	this_cpu_inc(clonegate_stats.field)
 #define clonegate_stat_add(field, n)	this_cpu_add(clonegate_stats.field, n)
@@ -144,7 +145,8 @@ static __always_inline bool clonegate_allowed_at_once(enum clonegate_op op,
  * struct clonegate_decider - the policy that decides for one task
  * @policy: the policy
  * @counters: where its decisions are counted
- * @scope: the scope's name, or "host"
+ * @scope: the scope's name, or "host": CLONEGATE_SCOPE_LEN bytes, padded
+ *	   with NULs (a record copies them whole)
  */
 struct clonegate_decider {
 	const struct clonegate_policy *policy;
@@ -173,7 +175,7 @@ static inline void clonegate_decider_of(const struct clonegate_ruleset *rs,
 
 	d->policy = &rs->host;
 	d->counters = &clonegate_host_counters;
-	d->scope = "host";
+	d->scope = clonegate_host_scope;
 	if (likely(!rs->nscopes))
 		return;
 	cgrp = task_dfl_cgroup(current);
