@@ -177,6 +177,11 @@ static void check_context(struct __test_metadata *_metadata,
 	EXPECT_STREQ(mask & CLONEGATE_FIELD_CWD ? t->cwd : "", e->cwd);
 	EXPECT_STREQ(mask & CLONEGATE_FIELD_PROCESS_NAME ? t->comm : "",
 		     e->process_name);
+	EXPECT_PADDED(e, rule_name);
+	EXPECT_PADDED(e, container_id);
+	EXPECT_PADDED(e, cwd);
+	EXPECT_PADDED(e, process_name);
+	EXPECT_PADDED(e, scope);
 }
 
 /* --- the fixture ---------------------------------------------------------- */

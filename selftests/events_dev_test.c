@@ -179,6 +179,13 @@ TEST_F(dev_fields, record_has_the_fields)
 	EXPECT_EQ(0, e.reserved);
 	EXPECT_STREQ("", e.message);
 	EXPECT_EQ(0, memcmp(e.reserved2, zero, sizeof(zero)));
+	/* strings end in NULs to the end of their fields */
+	EXPECT_PADDED(&e, rule_name);
+	EXPECT_PADDED(&e, container_id);
+	EXPECT_PADDED(&e, cwd);
+	EXPECT_PADDED(&e, process_name);
+	EXPECT_PADDED(&e, scope);
+	EXPECT_PADDED(&e, message);
 }
 
 /* --- the device ----------------------------------------------------------- */

@@ -165,6 +165,23 @@ static inline int is_tag(const struct clonegate_event *e, int tag)
 }
 
 /* What the audit record and the trace line of a tagged call hold. */
+/* Whether every byte of a string field after its first NUL is NUL too. */
+static inline int nul_padded(const char *field, size_t size)
+{
+	const char *end = memchr(field, 0, size);
+
+	if (!end)
+		return 0;
+	while (end < field + size)
+		if (*end++)
+			return 0;
+	return 1;
+}
+
+#define EXPECT_PADDED(e, field)						\
+	EXPECT_TRUE(nul_padded((e)->field, sizeof((e)->field)))		\
+		TH_LOG(#field ": a byte after its end is not NUL")
+
 static inline void tag_needle(char *buf, size_t size, int tag)
 {
 	snprintf(buf, size, " exit_signal=%d ", tag);
