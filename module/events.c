@@ -98,6 +98,7 @@ static void fill_cwd(struct clonegate_event *ev)
 {
 	struct fs_struct *fs = current->fs;
 	struct path pwd;
+	size_t len;
 	char *p;
 
 	if (!fs)
@@ -106,10 +107,12 @@ static void fill_cwd(struct clonegate_event *ev)
 	p = d_path(&pwd, ev->cwd, sizeof(ev->cwd));
 	if (IS_ERR(p)) {
 		ev->ev_flags |= CLONEGATE_EV_F_TRUNCATED;
-		strscpy(ev->cwd, "?", sizeof(ev->cwd));
-		return;
+		p = "?";
 	}
-	memmove(ev->cwd, p, strlen(p) + 1);
+	/* d_path() writes at the end of the field: move, clear the rest */
+	len = strlen(p);
+	memmove(ev->cwd, p, len + 1);
+	memset(ev->cwd + len + 1, 0, sizeof(ev->cwd) - len - 1);
 }
 
 /*

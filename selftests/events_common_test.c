@@ -980,6 +980,8 @@ TEST_F(events, long_cwd_is_cut_and_flagged)
 	ASSERT_EQ(1, evs_count_tag(&all, c.tag, &e));
 	EXPECT_EQ(CLONEGATE_EV_F_TRUNCATED, e->ev_flags);
 	EXPECT_STREQ("?", e->cwd);
+	/* what d_path() wrote before it gave up is not left behind */
+	EXPECT_PADDED(e, cwd);
 	EXPECT_STREQ(own, e->container_id);
 	evs_free(&all);
 }
