@@ -335,6 +335,7 @@ TEST_F(dev, flood_with_a_stalled_reader)
 
 struct pinned_caller {
 	int cpu, tag, n, done;
+	int *turn;	/* if set, whose call is next: the caller on CPU 0 or 1 */
 };
 
 static void *pinned_calls(void *arg)
@@ -346,10 +347,31 @@ static void *pinned_calls(void *arg)
 	CPU_ZERO(&cpus);
 	CPU_SET(p->cpu, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++) {
+		while (p->turn &&
+		       __atomic_load_n(p->turn, __ATOMIC_ACQUIRE) != p->cpu)
+			sched_yield();
 		if (deny_tagged(p->tag) == -EINVAL)
 			p->done++;
+		if (p->turn)
+			__atomic_store_n(p->turn, !p->cpu, __ATOMIC_RELEASE);
+	}
 	return NULL;
+}
+
+/* Run both callers to their end: each makes all its calls. */
+static void run_pinned(struct __test_metadata *_metadata,
+		       struct pinned_caller p[2])
+{
+	pthread_t t[2];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, pinned_calls, &p[i]));
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(p[0].n, p[0].done);
+	EXPECT_EQ(p[1].n, p[1].done);
 }
 
 struct live_reader {
@@ -434,21 +456,16 @@ TEST_F(dev, records_come_in_seq_order_across_cpus)
 		{ 0, TAG(11), 100 }, { 1, TAG(12), 100 },
 	};
 	struct live_reader r = { .fd = self->f.fd };
-	pthread_t t[2], reader;
+	pthread_t reader;
 	struct evs all = {};
-	int i, n[2], others, inversions;
+	int n[2], others, inversions;
 	uint64_t lo, hi;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "one CPU online: no second ring to order against");
 	ASSERT_LE(100, read_param("event_ring"));
 	ASSERT_EQ(0, ev_set("channels", "dev"));
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&t[i], NULL, pinned_calls, &p[i]));
-	for (i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	EXPECT_EQ(100, p[0].done);
-	EXPECT_EQ(100, p[1].done);
+	run_pinned(_metadata, p);
 
 	ASSERT_EQ(0, ev_read_all(self->f.fd, &all));
 	inversions = seq_order(&all, TAG(11), n, &others, &lo, &hi);
@@ -464,10 +481,7 @@ TEST_F(dev, records_come_in_seq_order_across_cpus)
 	/* a reader all along: nothing lost, and how the order holds up */
 	p[0].done = p[1].done = 0;
 	ASSERT_EQ(0, pthread_create(&reader, NULL, live_read, &r));
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&t[i], NULL, pinned_calls, &p[i]));
-	for (i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
+	run_pinned(_metadata, p);
 	__atomic_store_n(&r.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(reader, NULL);
 	EXPECT_EQ(0, r.err);
@@ -482,32 +496,6 @@ TEST_F(dev, records_come_in_seq_order_across_cpus)
 	evs_free(&r.got);
 }
 
-/* Two callers on two CPUs that take turns, call by call. */
-struct turn_taker {
-	int cpu, tag, n, done;
-	int *turn;	/* whose call is next: 0 or 1, by cpu */
-};
-
-static void *take_turns(void *arg)
-{
-	struct turn_taker *p = arg;
-	cpu_set_t cpus;
-	int i;
-
-	CPU_ZERO(&cpus);
-	CPU_SET(p->cpu, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		return NULL;
-	for (i = 0; i < p->n; i++) {
-		while (__atomic_load_n(p->turn, __ATOMIC_ACQUIRE) != p->cpu)
-			sched_yield();
-		if (deny_tagged(p->tag) == -EINVAL)
-			p->done++;
-		__atomic_store_n(p->turn, !p->cpu, __ATOMIC_RELEASE);
-	}
-	return NULL;
-}
-
 /*
  * Records made on two CPUs in turn lie in two rings, every other sequence
  * number in each: a read takes them one ring after the other, record by
@@ -516,27 +504,20 @@ static void *take_turns(void *arg)
 TEST_F(dev, records_made_in_turn_on_two_cpus_are_read_in_turn)
 {
 	static struct clonegate_event buf[3];
-	struct turn_taker p[2] = {
-		{ 0, TAG(15), 100 }, { 1, TAG(16), 100 },
+	int turn = 0;
+	struct pinned_caller p[2] = {
+		{ 0, TAG(15), 100, 0, &turn }, { 1, TAG(16), 100, 0, &turn },
 	};
 	struct evs all = {};
-	int i, turn = 0, n[2], others, inversions, reads = 0;
+	int i, n[2], others, inversions, reads = 0;
 	uint64_t lo, hi;
-	pthread_t t[2];
 	ssize_t got;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "one CPU online: no second ring to order against");
 	ASSERT_LE(100, read_param("event_ring"));
 	ASSERT_EQ(0, ev_set("channels", "dev"));
-	for (i = 0; i < 2; i++) {
-		p[i].turn = &turn;
-		ASSERT_EQ(0, pthread_create(&t[i], NULL, take_turns, &p[i]));
-	}
-	for (i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	ASSERT_EQ(100, p[0].done);
-	ASSERT_EQ(100, p[1].done);
+	run_pinned(_metadata, p);
 
 	while ((got = read(self->f.fd, buf, sizeof(buf))) > 0) {
 		ASSERT_EQ(0, got % EV_SIZE);
