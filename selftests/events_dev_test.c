@@ -659,11 +659,22 @@ TEST_F(dev, reads_return_whole_records)
 	EXPECT_EQ(EAGAIN, errno);
 }
 
+/* Make this thread's calls on CPU 0 only: their records share one ring. */
+static int pin_cpu0(void)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	return sched_setaffinity(0, sizeof(cpus), &cpus);
+}
+
 /*
  * A buffer read() cannot write to loses no record: a read that copied
  * nothing fails with EFAULT, one that copied some returns their length,
- * and the record it could not copy is the next read's. None is counted
- * as dropped.
+ * and the record it could not copy whole is the next read's. None is
+ * counted as dropped. Both records are in one ring, so the read copies
+ * them in one go, and the fault falls in the middle of the second.
  */
 TEST_F(dev, unwritable_buffer_loses_no_record)
 {
@@ -673,19 +684,21 @@ TEST_F(dev, unwritable_buffer_loses_no_record)
 	char *map, *edge;
 	ssize_t n;
 
-	/* a writable page, then one that is not */
-	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+	ASSERT_EQ(0, pin_cpu0());
+	/* writable pages, then one that is not */
+	map = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(map != MAP_FAILED);
-	ASSERT_EQ(0, mprotect(map + page, page, PROT_READ));
-	edge = map + page - EV_SIZE;
+	ASSERT_EQ(0, mprotect(map + 2 * page, page, PROT_READ));
+	/* room for one record and a half */
+	edge = map + 2 * page - EV_SIZE - EV_SIZE / 2;
 	ASSERT_EQ(0, counters_read(&before));
 
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(22)));
-	EXPECT_EQ(-1, read(self->f.fd, map + page, EV_SIZE));
+	EXPECT_EQ(-1, read(self->f.fd, map + 2 * page, EV_SIZE));
 	EXPECT_EQ(EFAULT, errno);
 
-	/* room for one record before the read-only page: one is read */
+	/* room for a record and a half before the read-only page: one */
 	ASSERT_EQ(-EINVAL, deny_tagged(TAG(23)));
 	n = read(self->f.fd, edge, 2 * EV_SIZE);
 	ASSERT_EQ((ssize_t)EV_SIZE, n);
@@ -701,7 +714,52 @@ TEST_F(dev, unwritable_buffer_loses_no_record)
 	ASSERT_EQ(0, counters_read(&after));
 	EXPECT_EQ(before.ring_full, after.ring_full);
 	EXPECT_EQ(before.delivered + 2, after.delivered);
-	munmap(map, 2 * page);
+	munmap(map, 3 * page);
+}
+
+/*
+ * Records that run past the end of a ring's slots come out whole and in
+ * order in one read(). Where the ring's next slot is is not known, so two
+ * rounds of event_ring - 1 records, event_ring / 2 apart: at least one of
+ * them wraps.
+ */
+TEST_F(dev, records_across_the_end_of_a_ring_are_read_whole)
+{
+	long i, round, ring = read_param("event_ring");
+	struct clonegate_event *buf;
+	uint64_t prev;
+	ssize_t n;
+	int mine;
+
+	ASSERT_LE(16, ring);
+	ASSERT_EQ(0, pin_cpu0());
+	ASSERT_EQ(0, ev_set("channels", "dev"));
+	/* room for twice as many: records of other CPUs' rings come between */
+	buf = calloc(2 * ring, EV_SIZE);
+	ASSERT_TRUE(buf != NULL);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < ring - 1; i++)
+			ASSERT_EQ(-EINVAL, deny_tagged(TAG(17)));
+		n = read(self->f.fd, buf, 2 * ring * EV_SIZE);
+		ASSERT_LT(0, n) TH_LOG("read: %s", strerror(errno));
+		ASSERT_EQ(0, n % EV_SIZE);
+		mine = 0;
+		prev = 0;
+		for (i = 0; i < n / (ssize_t)EV_SIZE; i++) {
+			EXPECT_EQ(EV_SIZE, buf[i].size);
+			EXPECT_LT(prev, buf[i].seq) TH_LOG("record %ld", i);
+			prev = buf[i].seq;
+			mine += is_tag(&buf[i], TAG(17));
+		}
+		EXPECT_EQ(ring - 1, mine) TH_LOG("round %ld", round);
+		/* none lost: every seq from the first to the last was read */
+		EXPECT_EQ(buf[n / EV_SIZE - 1].seq - buf[0].seq + 1,
+			  (uint64_t)(n / EV_SIZE));
+		for (i = 0; i < ring / 2; i++)
+			ASSERT_EQ(-EINVAL, deny_tagged(TAG(18)));
+		ASSERT_LE(ring / 2, ev_drain(self->f.fd));
+	}
+	free(buf);
 }
 
 /* poll() says POLLIN exactly when a record is queued. */

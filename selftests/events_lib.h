@@ -164,7 +164,6 @@ static inline int is_tag(const struct clonegate_event *e, int tag)
 	       e->flags == CLONE_NEWCGROUP && e->exit_signal == tag;
 }
 
-/* What the audit record and the trace line of a tagged call hold. */
 /* Whether every byte of a string field after its first NUL is NUL too. */
 static inline int nul_padded(const char *field, size_t size)
 {
@@ -182,6 +181,7 @@ static inline int nul_padded(const char *field, size_t size)
 	EXPECT_TRUE(nul_padded((e)->field, sizeof((e)->field)))		\
 		TH_LOG(#field ": a byte after its end is not NUL")
 
+/* What the audit record and the trace line of a tagged call hold. */
 static inline void tag_needle(char *buf, size_t size, int tag)
 {
 	snprintf(buf, size, " exit_signal=%d ", tag);
