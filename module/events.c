@@ -143,15 +143,16 @@ static void fill_container(struct clonegate_event *ev)
 	struct cgroup_path_cache *c = this_cpu_ptr(&cgroup_paths);
 	const size_t size = sizeof(ev->container_id);
 	u64 id = cgroup_id(cgrp);
+	size_t n;
 	int len;
 
 	ev->cgroup_id = id;
 	if (!c->valid || c->id != id) {
 		/* the path from the root of the cgroup v2 hierarchy, never sleeps */
 		len = cgroup_path(cgrp, c->path, sizeof(c->path));
-		c->len = strnlen(c->path, sizeof(c->path));
-		c->truncated = len < 0 || c->len >= size;
-		c->len = min(c->len, size - 1);
+		n = strnlen(c->path, sizeof(c->path));
+		c->truncated = len < 0 || n >= size;
+		c->len = min(n, size - 1);
 		c->id = id;
 		c->valid = true;
 	}
