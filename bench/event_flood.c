@@ -3,12 +3,17 @@
  * event_flood: the throughput of /dev/clonegate, and a plain reader.
  *
  *   event_flood read         read records until SIGTERM; print the count
- *   event_flood flood N      a reader, and N denied clone3 calls; then
- *                            wait for the reader to drain the rings
+ *   event_flood map          the same, from the rings mapped (mmap)
+ *   event_flood flood N [map]
+ *                            a reader (read(), or mapped), and N denied
+ *                            clone3 calls; then wait for the reader to
+ *                            drain the rings
  *
- * The reader reads whole batches of records and looks at nothing but
- * their size: what it costs is the device's, not a consumer's. In read
- * mode it runs under SCHED_FIFO, above clone_bench: woken by a record,
+ * The reader takes whole batches of records and looks at nothing but
+ * their size: what it costs is the device's, not a consumer's. A mapped
+ * reader takes what each ring holds, hands it back by its tail, and waits
+ * in poll() when every ring is empty. In read and map mode it runs under
+ * SCHED_FIFO, above clone_bench: woken by a record,
  * it takes it at once, every time, as a reader on a CPU of its own would;
  * under the fair scheduler it did so in some runs and not in others.
  *
@@ -18,6 +23,7 @@
  *
  *   events calls N emitted E delivered D dropped X ns T per_s R
  *
+ * (events_map with the mapped reader)
  * where E, D and X are the changes of events/emitted, events/delivered
  * and events/dropped/ring_full, T the time from the first call until the
  * rings were drained, and R the records delivered per second of it. It
@@ -30,12 +36,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -114,9 +122,61 @@ static uint64_t reader(int fd)
 	return records;
 }
 
+static void *map(int fd, size_t size, int prot)
+{
+	void *p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap /dev/clonegate");
+	return p;
+}
+
+/* Take records from the mapped rings until told to stop; how many. */
+static uint64_t map_reader(int fd)
+{
+	struct sigaction sa = { .sa_handler = on_term };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	const struct clonegate_map_header *h;
+	struct clonegate_ring_ctl *ctl;
+	uint64_t records = 0, got, n, head;
+	const char *all;
+	unsigned int i;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	h = map(fd, sysconf(_SC_PAGESIZE), PROT_READ);
+	ctl = (struct clonegate_ring_ctl *)
+		((char *)map(fd, h->ctl_size, PROT_READ | PROT_WRITE) +
+		 sizeof(*h));
+	all = map(fd, h->map_size, PROT_READ);
+	while (!stop) {
+		got = 0;
+		for (i = 0; i < h->rings; i++) {
+			head = __atomic_load_n(&ctl[i].head, __ATOMIC_ACQUIRE);
+			for (n = ctl[i].tail; n != head; n++) {
+				const struct clonegate_event *e = (const void *)
+					(all + h->ctl_size + i * h->ring_stride +
+					 (n % h->ring_records) * h->record_size);
+
+				if (e->size != sizeof(*e)) {
+					fprintf(stderr, "a foreign record\n");
+					exit(1);
+				}
+				got++;
+			}
+			__atomic_store_n(&ctl[i].tail, head, __ATOMIC_RELEASE);
+		}
+		records += got;
+		if (!got && poll(&p, 1, -1) < 0 && errno != EINTR)
+			die("poll /dev/clonegate");
+	}
+	return records;
+}
+
+/* read and write: a mapped reader writes its tails through the mapping */
 static int open_device(void)
 {
-	int fd = open("/dev/clonegate", O_RDONLY);
+	int fd = open("/dev/clonegate", O_RDWR);
 
 	if (fd < 0)
 		die("/dev/clonegate");
@@ -153,7 +213,7 @@ static int drained(uint64_t *e, uint64_t *d, uint64_t *x)
 	return 0;
 }
 
-static int flood(long calls)
+static int flood(long calls, int mapped)
 {
 	uint64_t e0, d0, x0, e, d, x, t0, t;
 	pid_t child;
@@ -165,7 +225,10 @@ static int flood(long calls)
 	if (child < 0)
 		die("fork");
 	if (child == 0) {
-		reader(fd);
+		if (mapped)
+			map_reader(fd);
+		else
+			reader(fd);
 		_exit(0);
 	}
 	close(fd);
@@ -187,8 +250,8 @@ static int flood(long calls)
 	e -= e0;
 	d -= d0;
 	x -= x0;
-	printf("events calls %ld emitted %llu delivered %llu dropped %llu ns %llu per_s %llu\n",
-	       calls, (unsigned long long)e, (unsigned long long)d,
+	printf("%s calls %ld emitted %llu delivered %llu dropped %llu ns %llu per_s %llu\n",
+	       mapped ? "events_map" : "events", calls, (unsigned long long)e, (unsigned long long)d,
 	       (unsigned long long)x, (unsigned long long)t,
 	       (unsigned long long)(d * 1000000000ull / (t ? t : 1)));
 	if (!ok) {
@@ -206,19 +269,24 @@ static int flood(long calls)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "read")) {
+	if (argc == 2 && (!strcmp(argv[1], "read") || !strcmp(argv[1], "map"))) {
 		struct sched_param sp = { .sched_priority = 2 };
 		uint64_t n;
 
 		if (sched_setscheduler(0, SCHED_FIFO, &sp))
 			die("sched_setscheduler");
-		n = reader(open_device());
+		if (!strcmp(argv[1], "map"))
+			n = map_reader(open_device());
+		else
+			n = reader(open_device());
 
 		printf("# reader: %llu records\n", (unsigned long long)n);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "flood"))
-		return flood(atol(argv[2]));
-	fprintf(stderr, "usage: event_flood read | flood N\n");
+		return flood(atol(argv[2]), 0);
+	if (argc == 4 && !strcmp(argv[1], "flood") && !strcmp(argv[3], "map"))
+		return flood(atol(argv[2]), 1);
+	fprintf(stderr, "usage: event_flood read | map | flood N [map]\n");
 	return 2;
 }

@@ -29,6 +29,8 @@ CONFIGS = [
     ("events", "clonegate, enforce, every decision an event, a reader"),
     ("events_dev", "the same, /dev/clonegate the only channel"),
     ("events_bare", "the same, no context fields (denied clone3 only)"),
+    ("events_map", "events_dev, the rings mapped by the reader "
+     "(denied clone3 only)"),
     ("scopes64", "clonegate, enforce, 64 scopes, the caller 4 levels down"),
     ("kprobe", "clonegate, enforce, hook_backend=kprobe"),
 ]
@@ -50,9 +52,10 @@ def parse(path):
             if len(words) == 7 and words[0] == "bench":
                 _, config, rnd, call, value, _, _ = words
                 runs[(config, int(rnd), call)] = float(value)
-            elif len(words) == 13 and words[0] == "events":
-                events.append({words[i]: int(words[i + 1])
-                               for i in range(1, 13, 2)})
+            elif len(words) == 13 and words[0] in ("events", "events_map"):
+                e = {words[i]: int(words[i + 1]) for i in range(1, 13, 2)}
+                e["reader"] = "mapped" if words[0] == "events_map" else "read"
+                events.append(e)
     return runs, events
 
 
@@ -174,7 +177,7 @@ def main():
         target(f"getppid: {c} costs nothing extra",
                per_round(runs, rounds, lambda r: added(c, r, "getppid")),
                lambda x: x <= 0.5, "%+.1f")
-    for c in ("events", "events_dev", "events_bare"):
+    for c in ("events", "events_dev", "events_bare", "events_map"):
         target(f"denied clone3: {c} / enforce_quiet <= 2",
                per_round(runs, rounds, lambda r: v(c, r, "denied_clone3") /
                          v("enforce_quiet", r, "denied_clone3")),
@@ -187,19 +190,22 @@ def main():
         print("# %-62s %-10s %s" % (name, result, value))
 
     # --- the events channel ------------------------------------------------
-    if events:
-        print("# /dev/clonegate with a reader, denied clone3 calls, "
-              "no rate limit, channel dev only:")
-        for i, e in enumerate(events, 1):
+    for reader in ("read", "mapped"):
+        these = [e for e in events if e["reader"] == reader]
+        if not these:
+            continue
+        print("# /dev/clonegate with a reader (%s), denied clone3 calls, "
+              "no rate limit, channel dev only:" % reader)
+        for i, e in enumerate(these, 1):
             exact = e["emitted"] == e["delivered"] + e["dropped"]
             print("# round %d: %d calls, emitted %d = delivered %d + dropped "
                   "%d %s; %d records/s" %
                   (i, e["calls"], e["emitted"], e["delivered"], e["dropped"],
                    "(exact)" if exact else "(NOT EXACT)", e["per_s"]))
-        rates = [e["per_s"] for e in events]
-        print("# events delivered per second of guest %s: %d [%d, %d]" %
+        rates = [e["per_s"] for e in these]
+        print("# events delivered per second of guest %s (%s): %d [%d, %d]" %
               ("time (1 instruction = 1 ns)" if unit == "instructions"
-               else "time", *spread(rates)))
+               else "time", reader, *spread(rates)))
 
     if args.png:
         plot(args.png, table, unit, len(rounds))

@@ -302,6 +302,13 @@ static inline bool clonegate_cgroup_online(struct cgroup *cgrp)
 #define clonegate_timer_shutdown_sync(t)	del_timer_sync(t)
 #endif
 
+/* A VMA's flags are changed through vm_flags_clear() since 6.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define clonegate_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+#define clonegate_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+
 /* __assign_str() takes the destination only since 6.10. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define clonegate_assign_str(dst, src)	__assign_str(dst)

@@ -5,11 +5,19 @@
  * Each CPU has a ring of fixed-size records that only the decisions made
  * on it write. A writer never waits: with the ring full the record is
  * dropped and counted. One reader at a time (root only) takes records in
- * sequence order across the rings, with read() and poll().
+ * sequence order across the rings, with read() and poll(), or maps them.
  *
  * A record is built in its ring slot and read from it, never copied in
  * between: the slot at head is out of the reader's reach until head moves
  * past it, and the slot at tail out of the writer's until tail does.
+ *
+ * The rings lie in one area that the reader may also map (mmap()): it then
+ * reads the records where they are built and hands slots back by writing
+ * a ring's tail in a control page. That tail is only ever a proposal: the
+ * module keeps its own head and tail, takes the reader's tail when it lies
+ * between the two, and never reads anything else back from the mapping.
+ * The records are mapped read-only, so what the other channels read from a
+ * slot after it is committed is what was built there.
  *
  * A sleeping reader is woken for the first record after a quiet spell at
  * once, and during a flood at most every other tick (or when a ring is a
@@ -19,6 +27,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -40,9 +49,16 @@ struct ring {
 	u64 head;		/* next record written */
 	u64 tail;		/* next record read */
 	struct clonegate_event *rec;
+	struct clonegate_ring_ctl *ctl;	/* in the mapping: untrusted */
 };
 
 static DEFINE_PER_CPU(struct ring, rings);
+/* the control pages, then each CPU's ring: what mmap() maps */
+static void *area;
+static struct clonegate_map_header layout;
+/* the header takes the place of one ring's control block */
+static_assert(sizeof(struct clonegate_map_header) ==
+	      sizeof(struct clonegate_ring_ctl));
 static DECLARE_WAIT_QUEUE_HEAD(readers);
 static atomic_t reader_open = ATOMIC_INIT(0);
 static unsigned long last_wake;
@@ -52,6 +68,35 @@ static void flush(struct timer_list *t)
 {
 	WRITE_ONCE(last_wake, jiffies);
 	wake_up_interruptible(&readers);
+}
+
+/*
+ * Take the tail a reader of the mapping wrote, if it lies past the ring's
+ * tail and not past its head: the records between count as delivered.
+ * Called with the ring's lock held.
+ */
+static void take_mapped_tail(struct ring *r)
+{
+	/* pairs with the reader's release: it is done with the slots */
+	u64 t = smp_load_acquire(&r->ctl->tail);
+
+	if (t - r->tail - 1 < r->head - r->tail) {
+		clonegate_stat_add(delivered, t - r->tail);
+		/* clonegate_dev_reserve() reads it without the lock */
+		smp_store_release(&r->tail, t);
+	}
+}
+
+/* Whether the ring is full, once a mapped reader's tail is taken. */
+static bool ring_full(struct ring *r)
+{
+	bool full;
+
+	spin_lock(&r->lock);
+	take_mapped_tail(r);
+	full = r->head - r->tail >= event_ring;
+	spin_unlock(&r->lock);
+	return full;
 }
 
 /**
@@ -70,7 +115,8 @@ struct clonegate_event *clonegate_dev_reserve(void)
 
 	clonegate_stat_inc(emitted);
 	/* pairs with dev_read()'s release: the reader is done with the slot */
-	if (r->head - smp_load_acquire(&r->tail) >= event_ring) {
+	if (r->head - smp_load_acquire(&r->tail) >= event_ring &&
+	    ring_full(r)) {
 		clonegate_stat_inc(dropped_ring_full);
 		return NULL;
 	}
@@ -90,6 +136,8 @@ void clonegate_dev_commit(void)
 
 	spin_lock(&r->lock);
 	queued = ++r->head - r->tail;
+	/* the record is in the slot before a mapped reader sees the head */
+	smp_store_release(&r->ctl->head, r->head);
 	spin_unlock(&r->lock);
 	if (!wq_has_sleeper(&readers))
 		return;
@@ -119,6 +167,7 @@ static struct ring *oldest_ring(u64 *bound, u64 *queued)
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
 		spin_lock(&r->lock);
+		take_mapped_tail(r);
 		if (r->head != r->tail) {
 			seq = r->rec[r->tail % event_ring].seq;
 			if (seq < best_seq) {
@@ -180,6 +229,8 @@ static ssize_t take_records(char __user *buf, size_t count)
 		spin_lock(&r->lock);
 		/* the copy is done before a writer may reuse the slots */
 		smp_store_release(&r->tail, r->tail + n);
+		/* a mapped reader sees what read() took */
+		WRITE_ONCE(r->ctl->tail, r->tail);
 		spin_unlock(&r->lock);
 		clonegate_stat_add(delivered, n);
 		done += n * size;
@@ -228,8 +279,38 @@ static int dev_open(struct inode *inode, struct file *file)
 
 static int dev_release(struct inode *inode, struct file *file)
 {
+	int cpu;
+
+	/* what a mapped reader took last counts as delivered */
+	for_each_possible_cpu(cpu) {
+		struct ring *r = per_cpu_ptr(&rings, cpu);
+
+		spin_lock(&r->lock);
+		take_mapped_tail(r);
+		spin_unlock(&r->lock);
+	}
 	atomic_set(&reader_open, 0);
 	return 0;
+}
+
+/*
+ * The area, or part of it, shared. A mapping that takes in records is
+ * read-only for good; the control pages alone may be written.
+ */
+static int dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long ctl_pages = layout.ctl_size >> PAGE_SHIFT;
+
+	/* MAP_SHARED: a file opened read-only maps without VM_SHARED */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_pgoff + vma_pages(vma) > ctl_pages) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
+		clonegate_vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	/* -EINVAL for a mapping past the end of the area */
+	return remap_vmalloc_range(vma, area, vma->vm_pgoff);
 }
 
 static const struct file_operations dev_fops = {
@@ -238,6 +319,7 @@ static const struct file_operations dev_fops = {
 	.release = dev_release,
 	.read = dev_read,
 	.poll = dev_poll,
+	.mmap = dev_mmap,
 };
 
 static struct miscdevice dev = {
@@ -254,24 +336,38 @@ static struct miscdevice dev = {
  */
 int clonegate_rings_alloc(void)
 {
+	struct clonegate_ring_ctl *ctl;
 	int cpu;
 
 	if (event_ring < 16 || event_ring > 65536) {
 		pr_err("event_ring=%u: must be 16 to 65536\n", event_ring);
 		return -EINVAL;
 	}
+	layout = (struct clonegate_map_header){
+		.version = CLONEGATE_MAP_VERSION,
+		.rings = nr_cpu_ids,
+		.ring_records = event_ring,
+		.record_size = sizeof(struct clonegate_event),
+		.ctl_size = PAGE_ALIGN(sizeof(*ctl) * (nr_cpu_ids + 1)),
+		.ring_stride = PAGE_ALIGN(sizeof(struct clonegate_event) *
+					  event_ring),
+	};
+	layout.map_size = layout.ctl_size + layout.ring_stride * nr_cpu_ids;
 	timer_setup(&flush_timer, flush, 0);
+	/* zeroed, and each page of it fit to map */
+	area = vmalloc_user(layout.map_size);
+	if (!area)
+		return -ENOMEM;
+	memcpy(area, &layout, sizeof(layout));
+	ctl = area;
 	for_each_possible_cpu(cpu) {
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
 		spin_lock_init(&r->lock);
 		r->head = 0;
 		r->tail = 0;
-		r->rec = vmalloc_array(event_ring, sizeof(*r->rec));
-		if (!r->rec) {
-			clonegate_rings_free();
-			return -ENOMEM;
-		}
+		r->ctl = &ctl[1 + cpu];
+		r->rec = area + layout.ctl_size + layout.ring_stride * cpu;
 	}
 	return 0;
 }
@@ -288,9 +384,11 @@ void clonegate_rings_free(void)
 
 	clonegate_timer_shutdown_sync(&flush_timer);
 	for_each_possible_cpu(cpu) {
-		vfree(per_cpu_ptr(&rings, cpu)->rec);
 		per_cpu_ptr(&rings, cpu)->rec = NULL;
+		per_cpu_ptr(&rings, cpu)->ctl = NULL;
 	}
+	vfree(area);
+	area = NULL;
 }
 
 /**

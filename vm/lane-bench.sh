@@ -73,9 +73,10 @@ setup() {
 	done
 }
 
-# the reader of /dev/clonegate for the "events" configuration
+# reader_start read|map: the reader of /dev/clonegate for the "events"
+# configurations, by read() or from the mapped rings
 reader_start() {
-	event_flood read >/tmp/reader.out 2>&1 &
+	event_flood "$1" >/tmp/reader.out 2>&1 &
 	reader=$!
 	# until it holds the device open
 	n=0
@@ -93,10 +94,11 @@ reader_stop() {
 	cat /tmp/reader.out
 }
 
+# flood [map]: the throughput, with a reader by read() or mapped
 flood() {
 	echo 0 >$cg/events/ratelimit &&
 	echo dev >$cg/events/channels &&
-	event_flood flood "$flood_calls" >/tmp/run.out
+	event_flood flood "$flood_calls" "$@" >/tmp/run.out
 	rc=$?
 	tee -a /tmp/bench.out </tmp/run.out >/dev/console
 	echo "100 20" >$cg/events/ratelimit
@@ -129,7 +131,7 @@ while [ $round -le "$rounds" ]; do
 	# every decision an event, none held back, and a reader taking them
 	echo "denied audited allowed" >$cg/events/decisions
 	echo 0 >$cg/events/ratelimit
-	stage "round $round: reader attached" reader_start
+	stage "round $round: reader attached" reader_start read
 	run events
 	# the same through the device alone: what the audit record costs
 	echo dev >$cg/events/channels
@@ -139,11 +141,16 @@ while [ $round -le "$rounds" ]; do
 	echo none >$cg/events/context_fields
 	run events_bare --only=denied_clone3
 	echo "$fields" >$cg/events/context_fields
-	echo "audit trace dev" >$cg/events/channels
 	stage "round $round: reader detached" reader_stop
+	# the device alone, its rings mapped by the reader: no copy
+	stage "round $round: mapped reader attached" reader_start map
+	run events_map --only=denied_clone3
+	stage "round $round: mapped reader detached" reader_stop
+	echo "audit trace dev" >$cg/events/channels
 	echo "denied audited" >$cg/events/decisions
 	echo "100 20" >$cg/events/ratelimit
 	stage "round $round: events throughput" flood
+	stage "round $round: events throughput, mapped" flood map
 	stage "round $round: 64 scopes" add_scopes
 	run scopes64
 	stage "round $round: rmmod clonegate" rmmod clonegate

@@ -258,4 +258,49 @@ struct clonegate_event {
 	__u8 reserved2[3];	/* the same size on 32- and 64-bit */
 };
 
+
+/*
+ * /dev/clonegate mapped: the same records, read where the module writes
+ * them, without a copy or a read() per batch.
+ *
+ * One mmap() of the file at offset 0, MAP_SHARED, maps the whole area:
+ * control pages first (struct clonegate_map_header, then one struct
+ * clonegate_ring_ctl per ring), then each ring's records. The control
+ * pages may be mapped writable; the records only read-only, so the
+ * mapping that takes in records must be PROT_READ alone, and the control
+ * pages mapped apart (offset 0, header.ctl_size bytes) to write a tail.
+ *
+ * Ring i holds the records made on CPU i. Its record number n (from 0)
+ * is at  ctl_size + i * ring_stride + (n % ring_records) * record_size.
+ * The module writes records and then, with a store-release, head; the
+ * reader loads head with a load-acquire, reads the records from tail to
+ * head, and then, with a store-release, sets tail past the last one it is
+ * done with: until then the module does not write over them. Rings are
+ * filled independently; a reader that wants one order sorts by seq.
+ *
+ * A tail out of the range [tail, head] is ignored. Records taken this way
+ * count as delivered when the module next looks at the ring: at poll(),
+ * read() or close(), or when the ring is full. read() and poll() work as
+ * without the mapping; read() moves the same tails.
+ */
+#define CLONEGATE_MAP_VERSION	1
+
+struct clonegate_map_header {
+	__u32 version;		/* CLONEGATE_MAP_VERSION */
+	__u32 rings;		/* one per possible CPU number */
+	__u32 ring_records;	/* records a ring holds */
+	__u32 record_size;	/* sizeof(struct clonegate_event) */
+	__u64 ctl_size;		/* bytes of the control pages */
+	__u64 ring_stride;	/* bytes from one ring's records to the next */
+	__u64 map_size;		/* bytes of the whole area */
+	__u8 reserved[24];
+};
+
+/* at offset sizeof(struct clonegate_map_header) * (1 + ring) */
+struct clonegate_ring_ctl {
+	__u64 head;		/* records written, by the module */
+	__u64 tail;		/* records taken, by the reader */
+	__u8 reserved[48];
+};
+
 #endif /* _UAPI_LINUX_CLONEGATE_H */
