@@ -37,6 +37,21 @@ run() {
 	stage "round $round: $1" bench "$@"
 }
 
+# delivered CONFIG [options]: bench, and fail if a record was dropped: a
+# configuration that times every record delivered must not time drops
+delivered() {
+	before=$(cat $cg/events/dropped/ring_full)
+	bench "$@" || return 1
+	after=$(cat $cg/events/dropped/ring_full)
+	[ "$after" = "$before" ] ||
+		{ echo "$1: $((after - before)) records dropped"; return 1; }
+}
+
+# run_delivered CONFIG: a stage that runs one such configuration
+run_delivered() {
+	stage "round $round: $1, every record delivered" delivered "$@"
+}
+
 # The caller's scope is bound four levels up from it, and 63 others four
 # levels deep elsewhere: the lookup probes every level from 4 to 1.
 add_scopes() {
@@ -132,19 +147,19 @@ while [ $round -le "$rounds" ]; do
 	echo "denied audited allowed" >$cg/events/decisions
 	echo 0 >$cg/events/ratelimit
 	stage "round $round: reader attached" reader_start read
-	run events
+	run_delivered events
 	# the same through the device alone: what the audit record costs
 	echo dev >$cg/events/channels
-	run events_dev
+	run_delivered events_dev
 	# the same without context fields: the record alone
 	fields=$(cat $cg/events/context_fields)
 	echo none >$cg/events/context_fields
-	run events_bare --only=denied_clone3
+	run_delivered events_bare --only=denied_clone3
 	echo "$fields" >$cg/events/context_fields
 	stage "round $round: reader detached" reader_stop
 	# the device alone, its rings mapped by the reader: no copy
 	stage "round $round: mapped reader attached" reader_start map
-	run events_map --only=denied_clone3
+	run_delivered events_map --only=denied_clone3
 	stage "round $round: mapped reader detached" reader_stop
 	echo "audit trace dev" >$cg/events/channels
 	echo "denied audited" >$cg/events/decisions
