@@ -236,8 +236,9 @@ def plot(path, table, unit, nrounds):
             ys.append(m)
             lo.append(m - a)
             hi.append(b - m)
+        # tab20: one colour per configuration (tab10 has ten, too few)
         ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2,
-               label=dict(CONFIGS)[c])
+               color=plt.get_cmap("tab20")(i % 20), label=dict(CONFIGS)[c])
     ax.axhline(1.0, color="black", linewidth=0.8)
     # the events configurations cost tens of times more: a log scale keeps
     # a ratio of 1.05 visible beside one of 38

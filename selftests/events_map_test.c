@@ -318,6 +318,28 @@ TEST_F(map, closing_counts_what_was_handed_back)
 }
 
 /*
+ * A mapping holds the device open: with the file closed and the rings
+ * still mapped, another open() is refused (EBUSY), as for an open
+ * reader; once they are unmapped, it succeeds.
+ */
+TEST_F(map, a_mapping_holds_the_device_open)
+{
+	int fd;
+
+	close(self->f.fd);
+	self->f.fd = -1;
+	fd = dev_open_rw();
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EBUSY, errno);
+	if (fd >= 0)
+		close(fd);
+	unmap_rings(&self->m);
+	self->f.fd = dev_open_rw();
+	ASSERT_LE(0, self->f.fd) TH_LOG("open: %s", strerror(errno));
+	ASSERT_EQ(0, map_rings(self->f.fd, &self->m));
+}
+
+/*
  * Records are mapped read-only, and only shared: a writable mapping of
  * them, a later mprotect() to writable, a private mapping and one past
  * the end of the area all fail. The control pages alone may be written.
