@@ -281,12 +281,17 @@ static int dev_release(struct inode *inode, struct file *file)
 {
 	int cpu;
 
-	/* what a mapped reader took last counts as delivered */
+	/*
+	 * What a mapped reader took last counts as delivered, and a tail it
+	 * left out of range goes: it would hand back records nobody read
+	 * once the head passed it. No mapping is left to write another.
+	 */
 	for_each_possible_cpu(cpu) {
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
 		spin_lock(&r->lock);
 		take_mapped_tail(r);
+		WRITE_ONCE(r->ctl->tail, r->tail);
 		spin_unlock(&r->lock);
 	}
 	atomic_set(&reader_open, 0);

@@ -278,7 +278,8 @@ struct clonegate_event {
  * done with: until then the module does not write over them. Rings are
  * filled independently; a reader that wants one order sorts by seq.
  *
- * A tail out of the range [tail, head] is ignored. Records taken this way
+ * A tail out of the range [tail, head] is ignored, and every tail is set
+ * to the ring's when the device is closed. Records taken this way
  * count as delivered when the module next looks at the ring: at poll(),
  * read() or close(), or when the ring is full. read() and poll() work as
  * without the mapping; read() moves the same tails.
