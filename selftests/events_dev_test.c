@@ -212,15 +212,6 @@ static void deny_many(int n, int tag, struct timing *tm)
 	}
 }
 
-static long read_param(const char *name)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/module/clonegate/parameters/%s",
-		 name);
-	return cg_read(path, buf, sizeof(buf)) > 0 ? atol(buf) : -1;
-}
-
 #define FLOOD_BASE 500
 #define FLOOD 3000
 
@@ -657,16 +648,6 @@ TEST_F(dev, reads_return_whole_records)
 	EXPECT_TRUE(is_tag(&buf[0], TAG(14)));
 	EXPECT_EQ(-1, read(self->f.fd, b, 2 * EV_SIZE));
 	EXPECT_EQ(EAGAIN, errno);
-}
-
-/* Make this thread's calls on CPU 0 only: their records share one ring. */
-static int pin_cpu0(void)
-{
-	cpu_set_t cpus;
-
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	return sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
 /*

@@ -212,6 +212,26 @@ static inline void evs_free(struct evs *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A module parameter's value, or -1. */
+static inline long read_param(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/module/clonegate/parameters/%s",
+		 name);
+	return cg_read(path, buf, sizeof(buf)) > 0 ? atol(buf) : -1;
+}
+
+/* Make this thread's calls on CPU 0 only: their records share one ring. */
+static inline int pin_cpu0(void)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	return sched_setaffinity(0, sizeof(cpus), &cpus);
+}
+
 static inline int dev_open(void)
 {
 	return open(DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

@@ -100,24 +100,6 @@ static void look(int fd)
 	poll(&p, 1, 0);
 }
 
-static int pin_cpu0(void)
-{
-	cpu_set_t cpus;
-
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	return sched_setaffinity(0, sizeof(cpus), &cpus);
-}
-
-static long read_param(const char *name)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/module/clonegate/parameters/%s",
-		 name);
-	return cg_read(path, buf, sizeof(buf)) > 0 ? atol(buf) : -1;
-}
-
 FIXTURE(map) {
 	struct ev_fixture f;
 	struct rings m;
