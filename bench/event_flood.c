@@ -255,7 +255,8 @@ static int flood(long calls, int mapped)
 	d -= d0;
 	x -= x0;
 	printf("%s calls %ld emitted %llu delivered %llu dropped %llu ns %llu per_s %llu\n",
-	       mapped ? "events_map" : "events", calls, (unsigned long long)e, (unsigned long long)d,
+	       mapped ? "events_map" : "events", calls,
+	       (unsigned long long)e, (unsigned long long)d,
 	       (unsigned long long)x, (unsigned long long)t,
 	       (unsigned long long)(d * 1000000000ull / (t ? t : 1)));
 	if (!ok) {

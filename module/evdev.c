@@ -55,6 +55,7 @@ struct ring {
 static DEFINE_PER_CPU(struct ring, rings);
 /* the control pages, then each CPU's ring: what mmap() maps */
 static void *area;
+/* the module's own copy of the header: the area's is the reader's to write */
 static struct clonegate_map_header layout;
 /* the header takes the place of one ring's control block */
 static_assert(sizeof(struct clonegate_map_header) ==

@@ -258,7 +258,6 @@ struct clonegate_event {
 	__u8 reserved2[3];	/* the same size on 32- and 64-bit */
 };
 
-
 /*
  * /dev/clonegate mapped: the same records, read where the module writes
  * them, without a copy or a read() per batch.
